@@ -1,0 +1,158 @@
+"""Find lessons and run them, on real or virtual time, recording what they print.
+
+Support code for the tests, the docs and the command line — not a lesson. Virtual time comes from
+:class:`aiotools.VirtualClock`: the loop's clock jumps straight to the next timer instead of
+waiting, so a lesson that sleeps 5 s finishes at once, and its elapsed loop time is exactly 5.0.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import inspect
+import io
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import asyncio_primer
+
+__all__ = [
+    "Printed",
+    "Run",
+    "concept_modules",
+    "lessons",
+    "run_lesson",
+    "virtual_time",
+]
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One line a lesson printed, and when, in seconds since the lesson started."""
+
+    at: float
+    text: str
+
+
+@dataclass
+class Run:
+    """What running a lesson gave."""
+
+    printed: list[Printed] = field(default_factory=list)
+    result: Any = None
+    error: BaseException | None = None
+    #: Seconds on the loop's clock (``None`` for a lesson that is a plain function).
+    elapsed: float | None = None
+    virtual: bool = False
+
+    @property
+    def lines(self) -> list[str]:
+        """The printed lines' text."""
+        return [p.text for p in self.printed]
+
+
+def concept_modules() -> list[ModuleType]:
+    """The concept modules, in teaching order."""
+    return [importlib.import_module(f"asyncio_primer.{name}") for name in asyncio_primer.CONCEPTS]
+
+
+def lessons() -> dict[str, Any]:
+    """Every lesson, keyed ``concept.name``, in teaching order."""
+    found: dict[str, Any] = {}
+    for module in concept_modules():
+        concept = module.__name__.rsplit(".", 1)[1]
+        for name in module.__all__:
+            found[f"{concept}.{name}"] = getattr(module, name)
+    return found
+
+
+class _LineRecorder(io.TextIOBase):
+    """A text stream that splits what is written into lines stamped with *clock*."""
+
+    def __init__(self, clock: Callable[[], float], on_line: Callable[[Printed], None] | None):
+        self._clock = clock
+        self._on_line = on_line
+        self._partial = ""
+        self.printed: list[Printed] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *complete, self._partial = (self._partial + text).split("\n")
+        for line in complete:
+            printed = Printed(round(self._clock(), 6), line)
+            self.printed.append(printed)
+            if self._on_line is not None:
+                self._on_line(printed)
+        return len(text)
+
+    def flush_partial(self) -> None:
+        if self._partial:
+            self.write("\n")
+
+
+@contextlib.contextmanager
+def virtual_time() -> Iterator[None]:
+    """Put the running loop on virtual time for the duration of the ``with`` block."""
+    from aiotools import VirtualClock  # imported late: `import asyncio_primer` stays light
+
+    with VirtualClock().patch_loop():
+        yield
+
+
+def run_lesson(
+    lesson: Callable[..., Any],
+    *args: Any,
+    virtual: bool = True,
+    on_line: Callable[[Printed], None] | None = None,
+    setup: Callable[[asyncio.AbstractEventLoop], contextlib.AbstractContextManager[Any]]
+    | None = None,
+    **kwargs: Any,
+) -> Run:
+    """Run *lesson* with *args* in a fresh event loop and record what it prints.
+
+    A coroutine function runs under :func:`asyncio.run`, on virtual time unless *virtual* is
+    false; a plain function (one that calls :func:`asyncio.run` itself) is simply called. An
+    exception the lesson raises is recorded in :attr:`Run.error`, not raised. *setup*, given the
+    running loop, returns a context manager that wraps the lesson's run (the tracer uses it).
+    """
+    run = Run(virtual=virtual and inspect.iscoroutinefunction(lesson))
+
+    if not inspect.iscoroutinefunction(lesson):
+        start = time.monotonic()
+        recorder = _LineRecorder(lambda: time.monotonic() - start, on_line)
+        with contextlib.redirect_stdout(recorder):
+            try:
+                run.result = lesson(*args, **kwargs)
+            except Exception as error:
+                run.error = error
+            recorder.flush_partial()
+        run.printed = recorder.printed
+        return run
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        with contextlib.ExitStack() as stack:
+            if run.virtual:
+                stack.enter_context(virtual_time())
+            if setup is not None:
+                stack.enter_context(setup(loop))
+            start = loop.time()
+            recorder = _LineRecorder(lambda: loop.time() - start, on_line)
+            stack.enter_context(contextlib.redirect_stdout(recorder))
+            coroutine: Awaitable[Any] = lesson(*args, **kwargs)
+            try:
+                run.result = await coroutine
+            except Exception as error:
+                run.error = error
+            run.elapsed = round(loop.time() - start, 6)
+            recorder.flush_partial()
+            run.printed = recorder.printed
+
+    asyncio.run(main())
+    return run

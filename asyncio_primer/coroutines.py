@@ -1,0 +1,163 @@
+"""Coroutines: functions that can pause.
+
+A *coroutine function* is defined with ``async def``. Calling it does not run its body: it
+returns a *coroutine object*, and the body runs only when something awaits that object, or an
+event loop runs it (:func:`asyncio.run`, or a :class:`asyncio.Task`). Inside, ``await`` pauses the
+coroutine until what it awaits is done, and hands control back to the event loop in the meantime,
+so that other coroutines can run. That pause is the whole trick of asyncio: one thread, many
+things in progress.
+
+You need coroutines as soon as a program waits on something slow (the network, a disk, a timer,
+a subprocess) and has other work to do meanwhile.
+
+Read next: :mod:`asyncio_primer.awaitables` (what ``await`` accepts) and
+:mod:`asyncio_primer.tasks` (how to run coroutines *concurrently*).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import inspect
+import warnings
+from collections.abc import Sequence
+
+from asyncio_primer._validate import check_delay, check_delays
+
+__all__ = [
+    "greet",
+    "delayed_greet",
+    "function_vs_object",
+    "add_later",
+    "await_a_result",
+    "run_sequentially",
+    "forget_to_await",
+]
+
+
+async def greet() -> None:
+    """Print a greeting: the smallest coroutine there is.
+
+    >>> asyncio.run(greet())
+    Hello, asyncio!
+
+    ``async def`` makes :func:`greet` a coroutine function. :func:`asyncio.run` creates an event
+    loop, runs the coroutine to completion and closes the loop. In ``python -m asyncio`` a loop is
+    already running, so there you write ``await greet()`` instead.
+    """
+    print("Hello, asyncio!")
+
+
+async def delayed_greet(delay: float = 2.0) -> None:
+    """Print a greeting after *delay* seconds, without blocking the event loop.
+
+    >>> asyncio.run(delayed_greet(0.01))
+    Hello, asyncio!
+
+    While this coroutine waits in :func:`asyncio.sleep`, the event loop is free to run other
+    tasks; :func:`time.sleep` would freeze all of them (see
+    :func:`~asyncio_primer.tasks.run_workers` for the concurrent version).
+
+    :param delay: seconds to wait; must not be negative.
+    :raises ValueError: if *delay* is negative or not finite.
+    """
+    check_delay(delay)
+    await asyncio.sleep(delay)
+    print("Hello, asyncio!")
+
+
+async def function_vs_object() -> None:
+    """Show that calling a coroutine function only *creates* a coroutine object.
+
+    >>> asyncio.run(function_vs_object())
+    greet is a coroutine function: True
+    greet() is a coroutine object: True
+    nothing printed yet; awaiting it now:
+    Hello, asyncio!
+
+    :func:`inspect.iscoroutinefunction` tells the two apart. The body of :func:`greet` runs only
+    at the ``await``: a coroutine object is a paused computation, not a result.
+    """
+    print("greet is a coroutine function:", inspect.iscoroutinefunction(greet))
+    coroutine = greet()
+    print("greet() is a coroutine object:", inspect.iscoroutine(coroutine))
+    print("nothing printed yet; awaiting it now:")
+    await coroutine
+
+
+async def add_later(a: int, b: int, delay: float = 1.0) -> int:
+    """Return ``a + b`` after *delay* seconds.
+
+    >>> asyncio.run(add_later(2, 3, delay=0.01))
+    5
+
+    The coroutine's ``return`` value becomes the value of the ``await`` expression that
+    awaited it (see :func:`await_a_result`).
+
+    :param delay: seconds to wait; must not be negative.
+    :returns: the sum of *a* and *b*.
+    :raises ValueError: if *delay* is negative or not finite.
+    """
+    check_delay(delay)
+    await asyncio.sleep(delay)
+    return a + b
+
+
+async def await_a_result() -> int:
+    """Use the value that an ``await`` returns, like the value of a function call.
+
+    >>> asyncio.run(await_a_result())
+    2 + 3 = 5
+    5
+
+    ``total = await add_later(2, 3)`` suspends here for a second, then binds the coroutine's
+    return value. It takes 1 s on the loop's clock.
+
+    :returns: the value :func:`add_later` returned.
+    """
+    total = await add_later(2, 3)
+    print(f"2 + 3 = {total}")
+    return total
+
+
+async def run_sequentially(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> None:
+    """Await one sleep after another: the delays add up.
+
+    >>> asyncio.run(run_sequentially([0.01, 0.02]))
+    waited 0.01 s
+    waited 0.02 s
+
+    With the default delays this takes 5 + 3 + 1 = 9 s, because each ``await`` finishes before
+    the next one starts. Awaiting is not running concurrently: compare
+    :func:`~asyncio_primer.tasks.run_workers`, which runs the same delays in 5 s with
+    :func:`asyncio.gather`.
+
+    :param delays: seconds to wait, one after the other; none may be negative.
+    :raises ValueError: if *delays* is empty or holds a negative or non-finite delay.
+    """
+    check_delays(delays)
+    for delay in delays:
+        await asyncio.sleep(delay)
+        print(f"waited {delay} s")
+
+
+def forget_to_await() -> str:
+    """Call a coroutine function without awaiting it, and capture the warning Python gives.
+
+    >>> forget_to_await()
+    "coroutine 'greet' was never awaited"
+
+    ``greet()`` without ``await`` creates a coroutine object and drops it: the greeting is never
+    printed, and when the object is garbage-collected Python emits a :exc:`RuntimeWarning`. This
+    lesson catches that warning with :class:`warnings.catch_warnings` to show it; in your own code,
+    treat it as a bug (run your tests with ``-W error``). asyncio's debug mode does not add this
+    warning: it only adds where the coroutine was created (python/cpython#133515).
+
+    :returns: the first line of the warning's message.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        greet()  # type: ignore[unused-coroutine]  # the mistake: no await
+        gc.collect()  # on CPython the object is already gone; elsewhere this collects it
+    messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    return messages[0].splitlines()[0]
