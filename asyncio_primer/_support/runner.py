@@ -25,6 +25,7 @@ __all__ = [
     "Run",
     "concept_modules",
     "lessons",
+    "needs_real_time",
     "run_lesson",
     "virtual_time",
 ]
@@ -58,6 +59,19 @@ class Run:
 def concept_modules() -> list[ModuleType]:
     """The concept modules, in teaching order."""
     return [importlib.import_module(f"asyncio_primer.{name}") for name in asyncio_primer.CONCEPTS]
+
+
+def needs_real_time(qualname: str) -> bool:
+    """Whether the lesson ``concept.name`` must run on real time.
+
+    A lesson that waits on real I/O (sockets, subprocesses, sleeping threads) while a timer is
+    pending cannot run on a virtual clock: the clock would jump to the timer (a timeout, say) at
+    once, before the I/O completes. Its concept module lists it in ``REAL_TIME_LESSONS``.
+    """
+    concept, _, name = qualname.rpartition(".")
+    module = importlib.import_module(f"asyncio_primer.{concept}")
+    real: frozenset[str] = getattr(module, "REAL_TIME_LESSONS", frozenset())
+    return name in real
 
 
 def lessons() -> dict[str, Any]:
