@@ -21,6 +21,7 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx_copybutton",
     "primer_lessons",
+    "primer_generated",
 ]
 
 default_role = "py:obj"

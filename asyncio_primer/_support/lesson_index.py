@@ -1,0 +1,96 @@
+"""Facts about the lessons read from their own source: version gates and the asyncio APIs used.
+
+Support code (not a lesson) for the docs' generated pages ("What changed between Python versions",
+the API map) and their tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import re
+import textwrap
+from typing import Any
+
+from asyncio_primer._support.runner import lessons
+
+__all__ = ["NEEDS", "all_lessons", "asyncio_names", "version_gates"]
+
+NEEDS = re.compile(r"Needs Python (3\.\d+)\s*\(([^)]*)\)")
+LOOP_FACTORIES = {"get_running_loop", "get_event_loop", "new_event_loop"}
+
+
+def version_gates(module_source: str) -> dict[str, tuple[int, int]]:
+    """Map each name bound inside an ``if sys.version_info >= (3, X):`` block to ``(3, X)``."""
+    gated: dict[str, tuple[int, int]] = {}
+    for node in ast.walk(ast.parse(module_source)):
+        if not isinstance(node, ast.If):
+            continue
+        test = node.test
+        if not (
+            isinstance(test, ast.Compare)
+            and ast.unparse(test.left) == "sys.version_info"
+            and isinstance(test.ops[0], ast.GtE)
+            and isinstance(test.comparators[0], ast.Tuple)
+        ):
+            continue
+        major, minor = (ast.literal_eval(e) for e in test.comparators[0].elts[:2])
+        for statement in node.body:
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                gated[statement.name] = (major, minor)
+            elif isinstance(statement, ast.ImportFrom):
+                for alias in statement.names:
+                    gated[alias.asname or alias.name] = (major, minor)
+    return gated
+
+
+def all_lessons() -> list[tuple[str, str, Any]]:
+    """``(concept, name, object)`` for every lesson on this Python, in teaching order."""
+    found = []
+    for qualname, lesson in lessons().items():
+        concept, name = qualname.split(".")
+        found.append((concept, name, lesson))
+    return found
+
+
+def asyncio_names(source: str) -> set[str]:
+    """The asyncio APIs a piece of source uses (see the module docstring)."""
+    tree = ast.parse(textwrap.dedent(source))
+    imported: dict[str, str] = {}
+    loops: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "asyncio":
+            for alias in node.names:
+                imported[alias.asname or alias.name] = f"asyncio.{alias.name}"
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            called = ast.unparse(node.value.func)
+            if called.rsplit(".", 1)[-1] in LOOP_FACTORIES and called.startswith("asyncio."):
+                loops.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            chain = ast.unparse(node)
+            parts = chain.split(".")
+            if parts[0] == "asyncio" and len(parts) >= 2 and "(" not in chain:
+                used.add(".".join(parts[:3]))
+            elif parts[0] in loops and len(parts) == 2:
+                used.add(f"asyncio.loop.{parts[1]}")
+        elif isinstance(node, ast.Name) and node.id in imported:
+            used.add(imported[node.id])
+    return {name for name in used if _exists(name)}
+
+
+def _exists(dotted: str) -> bool:
+    """Whether ``asyncio.X[.y]`` is a real attribute chain (``asyncio.loop.*`` are loop methods)."""
+    parts = dotted.split(".")
+    obj: Any = importlib.import_module("asyncio")
+    if parts[1] == "loop":
+        obj = importlib.import_module("asyncio").AbstractEventLoop
+        parts = parts[1:]
+    for part in parts[1:]:
+        if not hasattr(obj, part):
+            return False
+        obj = getattr(obj, part)
+    # Keep APIs (classes, functions, methods, constants), not submodules reached by accident.
+    return not inspect.ismodule(obj)
