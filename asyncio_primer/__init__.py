@@ -19,8 +19,17 @@ CONCEPTS: tuple[str, ...] = (
     "coroutines",
     "awaitables",
     "tasks",
+    "cancellation",
     "event_loop",
+    "async_iteration",
     "errors",
+    "synchronization",
+    "queues",
+    "streams",
+    "protocols",
+    "subprocesses",
+    "pitfalls",
+    "benefits",
 )
 
 try:

@@ -9,7 +9,17 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-__all__ = ["check_delay", "check_delays", "check_positive_int"]
+__all__ = [
+    "check_bytes",
+    "check_choice",
+    "check_delay",
+    "check_delays",
+    "check_int_range",
+    "check_line",
+    "check_lines",
+    "check_positive_int",
+    "check_timeout",
+]
 
 
 def check_delay(delay: float, name: str = "delay") -> float:
@@ -50,3 +60,80 @@ def check_positive_int(value: int, name: str) -> int:
     if value < 1:
         raise ValueError(f"{name} must be >= 1, got {value!r}")
     return value
+
+
+def check_choice(value: str, choices: Sequence[str], name: str) -> str:
+    """Return *value* if it is one of *choices*, else raise.
+
+    :raises ValueError: if *value* is not one of *choices*.
+    """
+    if value not in choices:
+        allowed = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
+    return value
+
+
+def check_timeout(timeout: float, name: str = "timeout") -> float:
+    """Return *timeout* if it is a finite number of seconds > 0, else raise.
+
+    :raises TypeError: if *timeout* is not a real number (``bool`` is refused too).
+    :raises ValueError: if *timeout* is zero, negative, NaN or infinite.
+    """
+    check_delay(timeout, name)
+    if timeout == 0:
+        raise ValueError(f"{name} must be a finite number of seconds > 0, got {timeout!r}")
+    return timeout
+
+
+def check_int_range(value: int, name: str, low: int, high: int) -> int:
+    """Return *value* if it is an ``int`` with ``low <= value <= high``, else raise.
+
+    :raises TypeError: if *value* is not an ``int``.
+    :raises ValueError: if *value* is out of range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}, got {value!r}")
+    return value
+
+
+def check_bytes(value: bytes, name: str, *, allow_empty: bool = True) -> bytes:
+    """Return *value* if it is ``bytes`` (not empty unless *allow_empty*), else raise.
+
+    :raises TypeError: if *value* is not ``bytes``.
+    :raises ValueError: if *value* is empty and *allow_empty* is false.
+    """
+    if not isinstance(value, bytes):
+        raise TypeError(f"{name} must be bytes, got {value!r}")
+    if not value and not allow_empty:
+        raise ValueError(f"{name} must not be empty, got {value!r}")
+    return value
+
+
+def check_line(text: str, name: str = "line") -> str:
+    """Return *text* if it is a ``str`` on one line (no line break, no NUL), else raise.
+
+    :raises TypeError: if *text* is not a ``str``.
+    :raises ValueError: if *text* holds a line break or a NUL character.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {text!r}")
+    if any(character in text for character in "\r\n\0"):
+        raise ValueError(f"{name} must be one line without NUL, got {text!r}")
+    return text
+
+
+def check_lines(lines: Sequence[str], name: str = "lines") -> Sequence[str]:
+    """Check that *lines* is a non-empty sequence of one-line strings (see :func:`check_line`).
+
+    :raises TypeError: if *lines* is not a sequence of ``str``.
+    :raises ValueError: if *lines* is empty or one of them is not one line.
+    """
+    if isinstance(lines, (str, bytes)) or not isinstance(lines, Sequence):
+        raise TypeError(f"{name} must be a sequence of str, got {lines!r}")
+    if not lines:
+        raise ValueError(f"{name} must not be empty, got {lines!r}")
+    for index, line in enumerate(lines):
+        check_line(line, f"{name}[{index}]")
+    return lines

@@ -94,6 +94,8 @@ async def add_later(a: int, b: int, delay: float = 1.0) -> int:
     The coroutine's ``return`` value becomes the value of the ``await`` expression that
     awaited it (see :func:`await_a_result`).
 
+    :param a: the first number.
+    :param b: the second number.
     :param delay: seconds to wait; must not be negative.
     :returns: the sum of *a* and *b*.
     :raises ValueError: if *delay* is negative or not finite.

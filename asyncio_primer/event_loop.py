@@ -11,14 +11,28 @@ an asyncio program. Inside a coroutine, :func:`asyncio.get_running_loop` gives y
 its own monotonic clock (:meth:`loop.time() <asyncio.loop.time>`) and its low-level scheduling
 methods.
 
-Read next: :mod:`asyncio_primer.errors`.
+The loop lives in one thread, and almost nothing about it is thread-safe: blocking work goes out to
+a thread or a process pool, and other threads come back in only through
+:meth:`loop.call_soon_threadsafe <asyncio.loop.call_soon_threadsafe>` and
+:func:`asyncio.run_coroutine_threadsafe`. The loop also reports what went wrong where nobody was
+awaiting (its exception handler), points at the callbacks that block it (debug mode), and turns
+Unix signals into callbacks, for a clean shutdown.
+
+Read next: :mod:`asyncio_primer.async_iteration`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import logging
+import logging.handlers
+import multiprocessing
+import os
+import signal
 import threading
+import time
+from typing import Any
 
 from asyncio_primer._validate import check_delay
 
@@ -28,7 +42,17 @@ __all__ = [
     "callback_order",
     "offload_with_to_thread",
     "offload_with_executor",
+    "offload_to_process_pool",
+    "call_soon_threadsafe_from_a_thread",
+    "run_coroutine_threadsafe_from_a_thread",
+    "custom_exception_handler",
+    "debug_slow_callback",
+    "graceful_shutdown_on_signal",
 ]
+
+#: Lessons that must run on real time: debug mode measures a callback with the loop's clock,
+#: which virtual time does not advance while the callback blocks.
+REAL_TIME_LESSONS: frozenset[str] = frozenset({"debug_slow_callback"})
 
 
 async def _main() -> str:
@@ -102,9 +126,10 @@ async def callback_order(delay: float = 1.0) -> list[str]:
         if len(order) == 3 and not finished.done():
             finished.set_result(None)
 
+    now = loop.time()  # read first: call_later reads the clock again, a little later
     handles = [
         loop.call_later(delay, record, "call_later"),
-        loop.call_at(loop.time() + delay / 2, record, "call_at"),
+        loop.call_at(now + delay / 2, record, "call_at"),
     ]
     loop.call_soon(record, "call_soon")
     try:
@@ -153,6 +178,11 @@ async def offload_with_to_thread(delay: float = 1.0) -> list[str]:
     return lines
 
 
+def _check_limit(limit: int) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be an int >= 0, got {limit!r}")
+
+
 def _count_primes(limit: int) -> int:
     sieve = bytearray([1]) * max(limit, 2)
     sieve[0:2] = b"\x00\x00"
@@ -172,16 +202,308 @@ async def offload_with_executor(limit: int = 100_000) -> int:
     ``run_in_executor(pool, func, *args)`` submits *func* to a :mod:`concurrent.futures` pool
     and returns an awaitable future for its result; ``None`` as the pool means the loop's default
     thread pool. Use a :class:`concurrent.futures.ProcessPoolExecutor` when pure-Python work must
-    use more than one core (threads share the GIL).
+    use more than one core (threads share the GIL; see :func:`offload_to_process_pool`).
 
     :param limit: count the primes below this number; must be >= 0.
     :returns: how many primes are below *limit*.
     :raises ValueError: if *limit* is negative.
     """
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
-        raise ValueError(f"limit must be an int >= 0, got {limit!r}")
+    _check_limit(limit)
     loop = asyncio.get_running_loop()
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         count = await loop.run_in_executor(pool, _count_primes, limit)
     print(f"{count} primes below {limit}")
     return count
+
+
+def _count_primes_in_process(limit: int) -> tuple[int, int]:
+    # A process pool pickles the function by name: it must be defined at module level.
+    return _count_primes(limit), os.getpid()
+
+
+async def offload_to_process_pool(limit: int = 100_000) -> int:
+    """Run CPU-bound work in another process with ``run_in_executor`` and a process pool.
+
+    >>> asyncio.run(offload_to_process_pool(100))
+    25 primes below 100, counted in another process: True
+    25
+
+    A thread pool cannot speed up pure-Python computation: threads take turns holding the GIL.
+    :meth:`loop.run_in_executor <asyncio.loop.run_in_executor>` with a
+    :class:`~concurrent.futures.ProcessPoolExecutor` runs the
+    function in a worker process, on another core, and the loop awaits its result like any
+    future. The function and its arguments are pickled, so the function must be defined at module
+    level. The pool starts its workers with the ``spawn`` method
+    (:func:`multiprocessing.get_context`): ``fork``, the default on Linux before Python 3.14,
+    copies a process that has threads, which is unsafe (Python 3.12 warns about it). A spawned
+    worker imports your main module afresh, so a script must start its program under
+    ``if __name__ == "__main__":``. The ``with`` block shuts the pool down and waits for its
+    worker to exit.
+
+    :param limit: count the primes below this number; must be >= 0.
+    :returns: how many primes are below *limit*.
+    :raises ValueError: if *limit* is negative.
+    """
+    _check_limit(limit)
+    loop = asyncio.get_running_loop()
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        count, pid = await loop.run_in_executor(pool, _count_primes_in_process, limit)
+    print(f"{count} primes below {limit}, counted in another process: {pid != os.getpid()}")
+    return count
+
+
+async def call_soon_threadsafe_from_a_thread(delay: float = 1.0) -> str:
+    """Hand a value from a :class:`threading.Thread` to the loop with ``call_soon_threadsafe``.
+
+    >>> asyncio.run(call_soon_threadsafe_from_a_thread(0.01))
+    the loop lets the thread go
+    the loop got: hello from thread worker
+    'hello from thread worker'
+
+    Almost nothing in asyncio is thread-safe: another thread must not set a future's result or
+    call :meth:`loop.call_soon <asyncio.loop.call_soon>` (in debug mode that raises
+    :exc:`RuntimeError`). :meth:`loop.call_soon_threadsafe <asyncio.loop.call_soon_threadsafe>`
+    is the one door in: it queues the callback and wakes the loop, and the callback then runs in
+    the loop's thread, where it may touch the future. Here the thread's blocking work is a wait on
+    a :class:`threading.Event` that the loop sets after *delay* seconds; the thread then hands
+    its value over, and the lesson joins it (it has finished or is finishing, so the join is
+    immediate). The lesson takes *delay* seconds on the loop's clock.
+
+    :param delay: seconds before the loop lets the thread go; must not be negative.
+    :returns: the value the thread handed over.
+    :raises ValueError: if *delay* is negative or not finite.
+    """
+    check_delay(delay)
+    loop = asyncio.get_running_loop()
+    handed_over: asyncio.Future[str] = loop.create_future()
+    go = threading.Event()
+
+    def deliver(value: str) -> None:  # runs in the loop's thread
+        if not handed_over.done():  # the lesson may have been cancelled meanwhile
+            handed_over.set_result(value)
+
+    def work() -> None:  # runs in the worker thread
+        go.wait(timeout=60)  # stands for blocking work; bounded, so a mistake cannot hang
+        loop.call_soon_threadsafe(deliver, f"hello from thread {threading.current_thread().name}")
+
+    thread = threading.Thread(target=work, name="worker")
+    thread.start()
+    try:
+        await asyncio.sleep(delay)  # the loop is free while the thread blocks
+        print("the loop lets the thread go")
+        go.set()
+        value = await handed_over
+    finally:
+        go.set()  # even if we are cancelled, never leave the thread waiting
+        thread.join()
+    print(f"the loop got: {value}")
+    return value
+
+
+async def run_coroutine_threadsafe_from_a_thread(delay: float = 1.0) -> str:
+    """Run a coroutine on the loop from another thread with ``run_coroutine_threadsafe``.
+
+    >>> asyncio.run(run_coroutine_threadsafe_from_a_thread(0.01))
+    the thread got: looked up in thread MainThread
+    'looked up in thread MainThread'
+
+    Synchronous code in another thread (a callback from a non-async library, say) cannot
+    ``await``. :func:`asyncio.run_coroutine_threadsafe` submits a coroutine to a loop running in
+    another thread and returns a :class:`concurrent.futures.Future`, whose ``result()`` blocks
+    the calling *thread* until the coroutine is done. The coroutine runs in the loop's thread
+    (``MainThread`` here), so the loop must stay free meanwhile: this lesson waits for the thread
+    with ``await asyncio.to_thread(thread.join)``. A plain ``thread.join()`` would block the loop,
+    the coroutine could never run, and the two threads would wait for each other forever. The
+    lesson takes *delay* seconds, the time the coroutine sleeps.
+
+    :param delay: seconds the submitted coroutine takes; must not be negative.
+    :returns: the coroutine's result, as the thread received it.
+    :raises ValueError: if *delay* is negative or not finite.
+    """
+    check_delay(delay)
+    loop = asyncio.get_running_loop()
+    received: list[str] = []
+
+    async def look_up() -> str:  # runs on the loop
+        await asyncio.sleep(delay)
+        return f"looked up in thread {threading.current_thread().name}"
+
+    def work() -> None:  # runs in the worker thread
+        future = asyncio.run_coroutine_threadsafe(look_up(), loop)
+        received.append(future.result(timeout=60))  # blocks this thread, not the loop
+        print(f"the thread got: {received[-1]}")
+
+    thread = threading.Thread(target=work, name="worker")
+    thread.start()
+    await asyncio.to_thread(thread.join)  # wait for the thread without blocking the loop
+    return received[-1]
+
+
+def _explode() -> None:
+    raise RuntimeError("boom")
+
+
+async def custom_exception_handler() -> BaseException:
+    """Receive an error that nobody awaits in a custom exception handler of the loop.
+
+    >>> asyncio.run(custom_exception_handler())
+    handler got message: Exception in callback _explode() at ...event_loop.py:...
+    handler got exception: RuntimeError('boom')
+    RuntimeError('boom')
+
+    An exception has to go somewhere. One raised in a coroutine goes to whoever awaits it; one
+    raised in a plain callback scheduled with :meth:`loop.call_soon <asyncio.loop.call_soon>`
+    has no awaiter, and neither has a task whose exception is never retrieved. The loop passes
+    such errors to its exception handler, as a *context* dict with a ``"message"`` and, if there
+    was one, an ``"exception"`` (plus ``"handle"``, ``"future"`` or ``"task"``, depending on
+    where it came from). The default handler,
+    :meth:`loop.default_exception_handler <asyncio.loop.default_exception_handler>`, logs it on
+    the ``asyncio`` logger; a custom handler can count, report or stop the program instead. The
+    lesson installs one with :meth:`loop.set_exception_handler
+    <asyncio.loop.set_exception_handler>`, lets a callback fail, and restores the previous handler
+    (:meth:`loop.get_exception_handler <asyncio.loop.get_exception_handler>`) afterwards.
+
+    :returns: the exception the handler received.
+    """
+    loop = asyncio.get_running_loop()
+    contexts: list[dict[str, Any]] = []
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        contexts.append(context)
+
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(handler)
+    try:
+        loop.call_soon(_explode)
+        await asyncio.sleep(0)  # one turn of the loop: the callback runs, and fails, first
+    finally:
+        loop.set_exception_handler(previous)
+    (context,) = contexts
+    exception: BaseException = context["exception"]
+    print(f"handler got message: {context['message']}")
+    print(f"handler got exception: {exception!r}")
+    return exception
+
+
+async def debug_slow_callback(block: float = 0.2, threshold: float = 0.1) -> list[str]:
+    """Catch a callback that blocks the loop with debug mode and ``slow_callback_duration``.
+
+    >>> asyncio.run(debug_slow_callback(0.02, 0.01))
+    asyncio warned: Executing <Handle sleep(0.02) created at ...> took ... seconds
+    ['Executing <Handle sleep(0.02) created at ...> took ... seconds']
+
+    In :ref:`debug mode <asyncio-debug-mode>` (:meth:`loop.set_debug(True)
+    <asyncio.loop.set_debug>`, or ``python -X dev``, or ``PYTHONASYNCIODEBUG=1``) the loop times
+    every callback and task step, and logs a warning on the ``asyncio`` logger for each one that ran
+    longer than ``loop.slow_callback_duration`` (0.1 s by default): that is how you find the
+    :func:`time.sleep` or the heavy computation that freezes every other task. Debug mode also
+    records where each callback was created ("created at"), and checks that non-thread-safe methods
+    are called from the loop's thread. The lesson captures the log records with a
+    :class:`logging.handlers.BufferingHandler` (and keeps them from reaching the program's other log
+    handlers), keeps the warnings about its own blocking callback, then restores the debug
+    setting, the threshold and the logger. It needs real time: the loop's clock must advance while
+    the callback blocks.
+
+    :param block: seconds the callback blocks the loop; must be longer than *threshold*.
+    :param threshold: the slow-callback threshold to set, in seconds; must not be negative.
+    :returns: the warnings asyncio logged about the blocking callback.
+    :raises ValueError: if a duration is negative or not finite, or *block* is not longer than
+        *threshold*.
+    """
+    check_delay(block, "block")
+    check_delay(threshold, "threshold")
+    if block <= threshold:
+        raise ValueError(f"block must be longer than threshold, got {block!r} <= {threshold!r}")
+    loop = asyncio.get_running_loop()
+    logger = logging.getLogger("asyncio")
+    records = logging.handlers.BufferingHandler(capacity=100)
+    records.setLevel(logging.WARNING)
+    was_debug, was_threshold = loop.get_debug(), loop.slow_callback_duration
+    was_propagating = logger.propagate
+    logger.addHandler(records)
+    logger.propagate = False  # captured here, not also printed by the program's own logging
+    loop.set_debug(True)
+    loop.slow_callback_duration = threshold
+    try:
+        slow = loop.call_soon(time.sleep, block)  # a blocking call in a callback freezes the loop
+        await asyncio.sleep(0)  # one turn of the loop: the callback runs first
+    finally:
+        loop.slow_callback_duration = was_threshold
+        loop.set_debug(was_debug)
+        logger.propagate = was_propagating
+        logger.removeHandler(records)
+    # The warning's first argument names the slow handle. Keep only those about ours: on a busy
+    # machine, any other step can also happen to exceed a threshold this small.
+    warnings = [
+        record.getMessage()
+        for record in records.buffer
+        if isinstance(record.args, tuple) and record.args[:1] == (str(slow),)
+    ]
+    for warning in warnings:
+        print(f"asyncio warned: {warning}")
+    return warnings
+
+
+async def _serve(name: str) -> None:
+    print(f"{name} serving")
+    try:
+        await asyncio.get_running_loop().create_future()  # stands for serving forever
+    except asyncio.CancelledError:
+        print(f"{name} stopped cleanly")
+        raise
+
+
+async def graceful_shutdown_on_signal(delay: float = 1.0) -> list[str]:
+    """Shut down cleanly on SIGTERM with ``loop.add_signal_handler``.
+
+    >>> asyncio.run(graceful_shutdown_on_signal(0.01))
+    worker 1 serving
+    worker 2 serving
+    sending myself SIGTERM
+    got SIGTERM: stopping the workers
+    worker 1 stopped cleanly
+    worker 2 stopped cleanly
+    ['worker 1 stopped cleanly', 'worker 2 stopped cleanly']
+
+    ``kill <pid>``, a container stopping, or a service manager asks a program to stop with
+    SIGTERM; by default, the process dies on the spot, without running any ``finally``.
+    :meth:`loop.add_signal_handler <asyncio.loop.add_signal_handler>` turns the signal into an
+    ordinary callback, run by the loop in its own thread, where it is safe to touch asyncio
+    objects: here it sets an :class:`asyncio.Event`. The main coroutine waits for the event,
+    cancels the workers and awaits them, so each runs its cleanup. After *delay* seconds the
+    lesson sends itself SIGTERM (:func:`signal.raise_signal`), as ``kill`` would, and removes the
+    handler in ``finally`` (:meth:`loop.remove_signal_handler
+    <asyncio.loop.remove_signal_handler>` restores the default action). The lesson takes *delay*
+    seconds on the loop's clock.
+
+    .. note:: Unix only: on Windows, :meth:`loop.add_signal_handler
+       <asyncio.loop.add_signal_handler>` raises :exc:`NotImplementedError`. It must be called in
+       the main thread.
+
+    :param delay: seconds the workers serve before the signal; must not be negative.
+    :returns: how the workers stopped.
+    :raises ValueError: if *delay* is negative or not finite.
+    """
+    check_delay(delay)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    try:
+        workers = [asyncio.create_task(_serve(f"worker {n}")) for n in (1, 2)]
+        await asyncio.sleep(delay)
+        print("sending myself SIGTERM")
+        signal.raise_signal(signal.SIGTERM)
+        await stop.wait()
+        print("got SIGTERM: stopping the workers")
+        for worker in workers:
+            worker.cancel()
+        outcomes = await asyncio.gather(*workers, return_exceptions=True)
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+    return [
+        f"worker {n} stopped cleanly"
+        if isinstance(outcome, asyncio.CancelledError)
+        else repr(outcome)
+        for n, outcome in zip((1, 2), outcomes)
+    ]

@@ -21,6 +21,7 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx_copybutton",
     "primer_lessons",
+    "primer_bench",
     "primer_generated",
 ]
 
@@ -36,6 +37,12 @@ typehints_use_signature = True
 typehints_use_signature_return = True
 always_use_bars_union = True
 
+
+def typehints_fixup_module_name(module: str) -> str:
+    """Name asyncio's types as asyncio's docs do (``asyncio.X``, not ``asyncio.events.X``)."""
+    return "asyncio" if module.startswith("asyncio.") else module
+
+
 # Offline intersphinx: read the inventory that Debian's python3-doc installs, link to the
 # official site. Set PYTHON_INVENTORY to use another local copy.
 PYTHON_INVENTORY = os.environ.get("PYTHON_INVENTORY", "/usr/share/doc/python3.11/html/objects.inv")
@@ -49,3 +56,5 @@ copybutton_only_copy_prompt_lines = False
 html_theme = "furo"
 html_title = f"asyncio primer {release}"
 html_static_path = ["_static"]
+# A favicon of our own: without one, browsers ask for /favicon.ico and log a 404.
+html_favicon = "_static/favicon.svg"

@@ -2,15 +2,64 @@
 
 from __future__ import annotations
 
+import faulthandler
+import gc
 import os
+import sys
+import tempfile
+from collections.abc import Iterator
 
 import pytest
+from leak_guard import LeakGuard, install_audit_hook
 
 import asyncio_primer
 
+pytest_plugins = ["pytester"]
+
+# As strict as `tox` (which sets PYTHONDEVMODE=1 and PYTHONASYNCIODEBUG=1) for a bare `pytest`
+# too: -X dev cannot be turned on after start, but what it adds that matters here can be —
+# asyncio's debug mode (read when a loop is created; the leak guard also sets it on every loop)
+# and faulthandler; warnings are errors through `filterwarnings = error` in setup.cfg. Child
+# interpreters the tests start get real dev mode. For where a leaked object was allocated, run
+# with PYTHONTRACEMALLOC=20 (not on by default: it slows debug-mode loops down threefold).
+os.environ["PYTHONASYNCIODEBUG"] = "1"
+os.environ["PYTHONDEVMODE"] = "1"
+faulthandler.enable()
+install_audit_hook()
+
+try:
+    from hypothesis import settings
+    from hypothesis.configuration import set_hypothesis_home_dir
+except ImportError:  # pragma: no cover - the test extra installs it
+    pass
+else:  # modest example counts keep the suite fast; hypothesis's files go to the temp directory
+    settings.register_profile("primer", max_examples=25, deadline=None, database=None)
+    settings.load_profile("primer")
+    set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "asyncio-primer-hypothesis"))
+
+
+def pytest_collection_finish() -> None:
+    """Freeze what collection built (modules, parameters): each test's ``gc.collect()`` then
+    only walks what that test allocated, which keeps the leak guard fast."""
+    gc.collect()
+    gc.freeze()
+
 
 def pytest_report_header() -> list[str]:
-    return [f"asyncio_primer {asyncio_primer.__version__} from {asyncio_primer.__file__}"]
+    return [
+        f"asyncio_primer {asyncio_primer.__version__} from {asyncio_primer.__file__}",
+        f"dev mode: {bool(sys.flags.dev_mode)} (asyncio debug and faulthandler: on);"
+        " leak guard around every test (tests/leak_guard.py)",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _leak_guard() -> Iterator[LeakGuard]:
+    """Fail the test if it leaves a task, thread, fd, process or unretrieved error behind."""
+    guard = LeakGuard()
+    guard.start()
+    yield guard
+    guard.check()
 
 
 @pytest.fixture(scope="session", autouse=True)

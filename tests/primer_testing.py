@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+
+from asyncio_primer._support.runner import Run
 
 
 def needs_python(major: int, minor: int, what: str) -> pytest.MarkDecorator:
@@ -13,3 +19,40 @@ def needs_python(major: int, minor: int, what: str) -> pytest.MarkDecorator:
         sys.version_info < (major, minor),
         reason=f"needs Python {major}.{minor} ({what})",
     )
+
+
+def assert_refused(run: Run, error: type[Exception], shown: str) -> None:
+    """Assert that *run*'s lesson refused its input before doing anything.
+
+    It raised exactly *error*, whose message holds *shown* (the bad value, say), printed nothing
+    and, on virtual time, took no time.
+    """
+    assert type(run.error) is error, repr(run.error)
+    assert shown in str(run.error)
+    assert run.printed == []
+    if run.virtual:
+        assert run.elapsed == 0.0
+
+
+@contextlib.contextmanager
+def expect_handler_restored(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """Check that a lesson with its own exception handler puts back the one it found.
+
+    Use it as ``run_lesson(lesson, setup=expect_handler_restored)``: it installs a handler that
+    records what reaches it, and after the lesson checks that the lesson restored that handler and
+    that nothing reached it; then it puts back the handler that was there before (the leak guard's).
+    """
+    outer = loop.get_exception_handler()
+    seen: list[dict[str, Any]] = []
+
+    def previous(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        seen.append(context)
+
+    loop.set_exception_handler(previous)
+    try:
+        yield
+    finally:
+        restored = loop.get_exception_handler() is previous
+        loop.set_exception_handler(outer)
+    assert restored, "the lesson did not restore the previous exception handler"
+    assert seen == [], f"the lesson's error reached the previous handler: {seen}"

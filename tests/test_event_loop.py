@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+import pickle
+import re
+import signal
 import sys
+import threading
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
+from primer_testing import assert_refused, expect_handler_restored
 
 from asyncio_primer import event_loop
-from asyncio_primer._support.runner import Printed, run_lesson
+from asyncio_primer._support.runner import Printed, needs_real_time, run_lesson
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the loop class differs on Windows")
@@ -22,6 +32,7 @@ def test_loop_clock_measures_exactly_the_delay_on_virtual_time() -> None:
 def test_callback_order_is_time_order_not_scheduling_order() -> None:
     run = run_lesson(event_loop.callback_order)
     assert run.result == ["call_soon", "call_at", "call_later"]
+    assert run.printed == []
     assert run.elapsed == 1.0
 
 
@@ -45,3 +56,160 @@ def test_offload_with_executor_counts_primes() -> None:
 @pytest.mark.parametrize(("limit", "primes"), [(0, 0), (2, 0), (3, 1), (10, 4), (100_000, 9592)])
 def test_prime_count_matches_known_values(limit: int, primes: int) -> None:
     assert run_lesson(event_loop.offload_with_executor, limit).result == primes
+
+
+@pytest.mark.parametrize(
+    "lesson", [event_loop.offload_with_executor, event_loop.offload_to_process_pool]
+)
+@pytest.mark.parametrize("limit", [-1, True, 1.5, "100"])
+def test_executor_lessons_reject_a_bad_limit_before_starting_a_pool(
+    lesson: Callable[[int], Awaitable[int]], limit: Any
+) -> None:
+    run = run_lesson(lesson, limit)
+    assert_refused(run, ValueError, repr(limit))
+
+
+def test_offload_to_process_pool_counts_in_another_process() -> None:
+    run = run_lesson(event_loop.offload_to_process_pool, 100)
+    assert run.result == 25
+    assert run.printed == [Printed(0.0, "25 primes below 100, counted in another process: True")]
+    assert run.elapsed == 0.0  # the loop waited on the process; no timer ran
+
+
+def test_the_process_pool_worker_is_picklable_by_name() -> None:
+    # ProcessPoolExecutor pickles the function by its qualified name: it must be module-level.
+    worker = event_loop._count_primes_in_process
+    assert pickle.loads(pickle.dumps(worker)) is worker
+
+
+def _no_worker_thread_left() -> bool:
+    return all(thread.name != "worker" for thread in threading.enumerate())
+
+
+def test_call_soon_threadsafe_hands_the_threads_value_to_the_loop() -> None:
+    run = run_lesson(event_loop.call_soon_threadsafe_from_a_thread, 2.0)
+    assert run.printed == [
+        Printed(2.0, "the loop lets the thread go"),
+        Printed(2.0, "the loop got: hello from thread worker"),
+    ]
+    assert run.result == "hello from thread worker"
+    assert run.elapsed == 2.0
+    assert _no_worker_thread_left()
+
+
+def test_run_coroutine_threadsafe_runs_the_coroutine_on_the_loops_thread() -> None:
+    run = run_lesson(event_loop.run_coroutine_threadsafe_from_a_thread, 2.0)
+    # The thread prints once the coroutine, sleeping on the loop, has finished.
+    assert run.printed == [Printed(2.0, "the thread got: looked up in thread MainThread")]
+    assert run.result == "looked up in thread MainThread"
+    assert run.elapsed == 2.0
+    assert _no_worker_thread_left()
+
+
+DELAY_LESSONS = [
+    event_loop.call_soon_threadsafe_from_a_thread,
+    event_loop.run_coroutine_threadsafe_from_a_thread,
+    pytest.param(
+        event_loop.graceful_shutdown_on_signal,
+        marks=pytest.mark.skipif(sys.platform == "win32", reason="signal handlers are Unix only"),
+    ),
+]
+
+
+@pytest.mark.parametrize("lesson", DELAY_LESSONS)
+@pytest.mark.parametrize(
+    ("delay", "error"), [(-1.0, ValueError), (float("nan"), ValueError), ("1", TypeError)]
+)
+def test_thread_and_signal_lessons_reject_a_bad_delay_before_starting(
+    lesson: Callable[[float], Awaitable[object]], delay: Any, error: type[Exception]
+) -> None:
+    run = run_lesson(lesson, delay)
+    assert_refused(run, error, repr(delay))
+    assert _no_worker_thread_left()
+
+
+def test_custom_exception_handler_receives_the_callbacks_error_then_is_removed() -> None:
+    run = run_lesson(event_loop.custom_exception_handler, setup=expect_handler_restored)
+    assert run.error is None
+    assert isinstance(run.result, RuntimeError)
+    assert run.result.args == ("boom",)
+    code = event_loop._explode.__code__
+    assert run.printed == [
+        Printed(
+            0.0,
+            "handler got message: Exception in callback _explode()"
+            f" at {code.co_filename}:{code.co_firstlineno}",
+        ),
+        Printed(0.0, "handler got exception: RuntimeError('boom')"),
+    ]
+    assert run.elapsed == 0.0
+
+
+SLOW = re.compile(r"Executing <Handle sleep\(0\.05\) created at .+:\d+> took (\d+\.\d{3}) seconds")
+
+
+@contextlib.contextmanager
+def _expect_debug_settings_restored(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    debug, threshold = loop.get_debug(), loop.slow_callback_duration
+    logger = logging.getLogger("asyncio")
+    handlers, propagate = list(logger.handlers), logger.propagate
+    yield
+    assert (loop.get_debug(), loop.slow_callback_duration) == (debug, threshold)
+    assert (logger.handlers, logger.propagate) == (handlers, propagate)
+
+
+def test_debug_slow_callback_logs_the_blocking_callback_on_real_time() -> None:
+    assert needs_real_time("event_loop.debug_slow_callback")
+    run = run_lesson(
+        event_loop.debug_slow_callback,
+        0.05,
+        0.02,
+        virtual=False,
+        setup=_expect_debug_settings_restored,
+    )
+    assert run.error is None
+    (warning,) = run.result
+    match = SLOW.fullmatch(warning)
+    assert match, warning
+    assert float(match[1]) >= 0.02  # logged because it took longer than the threshold
+    assert run.lines == [f"asyncio warned: {warning}"]
+
+
+@pytest.mark.parametrize(
+    ("block", "threshold", "error", "named"),
+    [
+        (0.1, 0.1, ValueError, "0.1"),
+        (0.05, 0.1, ValueError, "0.05"),
+        (-1.0, 0.1, ValueError, "-1.0"),
+        (0.2, float("inf"), ValueError, "inf"),
+        (0.2, None, TypeError, "None"),
+    ],
+)
+def test_debug_slow_callback_rejects_bad_durations(
+    block: float, threshold: Any, error: type[Exception], named: str
+) -> None:
+    run = run_lesson(event_loop.debug_slow_callback, block, threshold, virtual=False)
+    assert_refused(run, error, named)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="loop.add_signal_handler is Unix only")
+def test_graceful_shutdown_on_signal_stops_the_workers_cleanly() -> None:
+    run = run_lesson(event_loop.graceful_shutdown_on_signal, 2.0)
+    assert run.printed == [
+        Printed(0.0, "worker 1 serving"),
+        Printed(0.0, "worker 2 serving"),
+        Printed(2.0, "sending myself SIGTERM"),
+        Printed(2.0, "got SIGTERM: stopping the workers"),
+        Printed(2.0, "worker 1 stopped cleanly"),
+        Printed(2.0, "worker 2 stopped cleanly"),
+    ]
+    assert run.result == ["worker 1 stopped cleanly", "worker 2 stopped cleanly"]
+    assert run.elapsed == 2.0
+    # The handler is gone: SIGTERM has its default action again.
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_only_the_slow_callback_lesson_needs_real_time() -> None:
+    real_time = event_loop.REAL_TIME_LESSONS
+    assert real_time == {"debug_slow_callback"}
+    assert real_time <= set(event_loop.__all__)

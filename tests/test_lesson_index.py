@@ -7,7 +7,12 @@ import sys
 import textwrap
 
 from asyncio_primer import errors, tasks
-from asyncio_primer._support.lesson_index import all_lessons, asyncio_names, version_gates
+from asyncio_primer._support.lesson_index import (
+    all_lessons,
+    asyncio_names,
+    source_without_docstring,
+    version_gates,
+)
 
 
 def test_version_gates_find_definitions_and_imports_under_a_gate() -> None:
@@ -62,3 +67,21 @@ def test_all_lessons_are_listed_once_in_teaching_order() -> None:
     assert len(found) == len(set(found))
     assert found[:2] == [("coroutines", "greet"), ("coroutines", "delayed_greet")]
     assert (("errors", "task_group_except_star") in found) == (sys.version_info >= (3, 11))
+
+
+def test_source_without_docstring_keeps_the_code_and_drops_the_docstring() -> None:
+    source = textwrap.dedent(
+        '''
+        async def lesson() -> None:
+            """Summary.
+
+            More.
+            """
+            await asyncio.sleep(1)
+        '''
+    ).lstrip()
+    assert source_without_docstring(source) == (
+        "async def lesson() -> None:\n    await asyncio.sleep(1)\n"
+    )
+    no_docstring = "def f() -> int:\n    return 1\n"
+    assert source_without_docstring(no_docstring) == no_docstring

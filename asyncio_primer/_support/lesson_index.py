@@ -15,7 +15,13 @@ from typing import Any
 
 from asyncio_primer._support.runner import lessons
 
-__all__ = ["NEEDS", "all_lessons", "asyncio_names", "version_gates"]
+__all__ = [
+    "NEEDS",
+    "all_lessons",
+    "asyncio_names",
+    "source_without_docstring",
+    "version_gates",
+]
 
 NEEDS = re.compile(r"Needs Python (3\.\d+)\s*\(([^)]*)\)")
 LOOP_FACTORIES = {"get_running_loop", "get_event_loop", "new_event_loop"}
@@ -94,3 +100,18 @@ def _exists(dotted: str) -> bool:
         obj = getattr(obj, part)
     # Keep APIs (classes, functions, methods, constants), not submodules reached by accident.
     return not inspect.ismodule(obj)
+
+
+def source_without_docstring(source: str) -> str:
+    """*source* of a function or class, its docstring left out (shown beside it already)."""
+    tree = ast.parse(source)
+    definition = tree.body[0]
+    if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return source
+    first = definition.body[0]
+    if not (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)):
+        return source
+    lines = source.splitlines()
+    assert first.end_lineno is not None
+    del lines[first.lineno - 1 : first.end_lineno]
+    return "\n".join(lines) + "\n"

@@ -13,10 +13,10 @@ import importlib
 import inspect
 import io
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncio_primer
 
@@ -27,8 +27,12 @@ __all__ = [
     "lessons",
     "needs_real_time",
     "run_lesson",
+    "run_on_virtual_time",
     "virtual_time",
 ]
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,23 @@ def virtual_time() -> Iterator[None]:
     """Put the running loop on virtual time for the duration of the ``with`` block."""
     from aiotools import VirtualClock  # imported late: `import asyncio_primer` stays light
 
-    with VirtualClock().patch_loop():
+    clock = VirtualClock()
+    # Start the virtual clock at the real one, so loop.time() does not leap back when the block
+    # is entered, nor leap forward when it is left: asyncio's debug mode times each loop step
+    # with loop.time() and would otherwise log "Executing <Task ...> took 1000 seconds".
+    clock.vtime = asyncio.get_running_loop().time()
+    with clock.patch_loop():
         yield
+
+
+def run_on_virtual_time(main: Coroutine[Any, Any, T], *, debug: bool | None = None) -> T:
+    """Like :func:`asyncio.run`, but the loop runs on virtual time (see :func:`virtual_time`)."""
+
+    async def on_virtual_time() -> T:
+        with virtual_time():
+            return await main
+
+    return asyncio.run(on_virtual_time(), debug=debug)
 
 
 def run_lesson(

@@ -2,7 +2,10 @@
 
 ``.. lesson:: asyncio_primer.tasks.run_workers`` renders, for one lesson: its signature with
 types and its docstring (autodoc), its source, and what it printed when the docs build ran it on
-virtual time, each line stamped with the loop time at which it was printed.
+virtual time (on real time for the lessons its module lists in ``REAL_TIME_LESSONS``), each line
+stamped with the loop time at which it was printed. A lesson that runs more than one task also
+gets a timeline of that same run: an inline SVG with one bar per task on the same time axis as the
+stamps, drawn in ``currentColor`` so that it reads in furo's light and dark modes.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import importlib
 import inspect
+import sys
+import textwrap
 from typing import Any
 
 from docutils import nodes
@@ -19,9 +24,17 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from asyncio_primer._support.runner import Run, run_lesson
+from asyncio_primer._support.lesson_index import source_without_docstring
+from asyncio_primer._support.runner import needs_real_time
+from asyncio_primer._support.timeline import output_lines, svg
+from asyncio_primer._support.tracer import trace_lesson
 
 INDENT = "   "
+TIMELINE_CAPTION = (
+    "The same run, task by task: a bar runs from a task's first step to its end, on the loop's "
+    "clock in the seconds of the output above; a dot is a line it printed (point at it to read "
+    "it). The top line is the lesson's own coroutine."
+)
 
 
 def resolve(qualname: str) -> Any:
@@ -40,17 +53,20 @@ def runnable(lesson: Any) -> bool:
     )
 
 
-def output_lines(run: Run) -> list[str]:
-    """The run as text: stamped printed lines, then the outcome."""
-    lines = [f"[{p.at:7.3f} s] {p.text}" for p in run.printed]
-    if run.error is not None:
-        lines.append(f"raised {run.error!r}")
-    elif run.result is not None:
-        lines.append(f"returned {run.result!r}")
-    if run.elapsed is not None:
-        clock = "virtual time" if run.virtual else "real time"
-        lines.append(f"took {run.elapsed:g} s on the loop's clock ({clock})")
-    return lines or ["(prints nothing)"]
+def recorded(qualname: str, lesson: Any) -> list[str]:
+    """reST for one run of *lesson* with its defaults: its output, and its tasks' timeline.
+
+    The run is on virtual time, unless the lesson's module lists it in ``REAL_TIME_LESSONS``.
+    The timeline (inline SVG) is there when the lesson runs more than one task.
+    """
+    virtual = not needs_real_time(qualname.removeprefix("asyncio_primer."))
+    trace = trace_lesson(lesson, virtual=virtual)
+    text = [".. rubric:: Output", "", ".. code-block:: text", ""]
+    text += [INDENT + line for line in output_lines(trace.run)]
+    if trace.concurrent:
+        text += ["", ".. rubric:: Timeline", "", TIMELINE_CAPTION, "", ".. raw:: html", ""]
+        text += [INDENT + line for line in svg(trace).splitlines()]
+    return text
 
 
 class LessonDirective(SphinxDirective):
@@ -73,11 +89,10 @@ class LessonDirective(SphinxDirective):
         text = [f".. {kind}:: {qualname}", ""]
         text += [INDENT + line for line in self.content]
         text += ["", f"{INDENT}.. rubric:: Source", "", f"{INDENT}.. code-block:: python", ""]
-        text += [INDENT * 2 + line for line in inspect.getsource(lesson).splitlines()]
+        source = source_without_docstring(textwrap.dedent(inspect.getsource(lesson)))
+        text += [INDENT * 2 + line for line in source.splitlines()]
         if runnable(lesson):
-            run = run_lesson(lesson)
-            text += ["", f"{INDENT}.. rubric:: Output", "", f"{INDENT}.. code-block:: text", ""]
-            text += [INDENT * 2 + line for line in output_lines(run)]
+            text += ["", *(INDENT + line if line else "" for line in recorded(qualname, lesson))]
         text.append("")
 
         container = nodes.container(classes=["lesson"])
@@ -120,7 +135,10 @@ def link_newer_asyncio_apis(
         if not hasattr(obj, part):
             return None
         obj = getattr(obj, part)
-    module = getattr(getattr(asyncio, parts[0]), "__module__", "")
+    first = getattr(asyncio, parts[0])
+    module = getattr(first, "__module__", "") if callable(first) else ""
+    if not module and not inspect.ismodule(first):  # a constant: asyncio.FIRST_COMPLETED
+        module = next((m for m in ASYNCIO_PAGES if hasattr(sys.modules.get(m), parts[0])), "")
     page = ASYNCIO_PAGES.get(module)
     if page is None:
         return None

@@ -1,0 +1,625 @@
+"""Benefits: what asyncio buys you, measured against the alternative.
+
+Guides promise that asyncio keeps a program responsive, holds many waits cheaply and serves many
+connections from one thread. These lessons measure each claim on real time, side by side with
+what you would otherwise write — a blocking call, a thread per wait, a thread per connection — so
+that you can rerun them on your own machine. ``python -m asyncio_primer bench`` runs them all
+and prints the figures; :doc:`measured` shows the figures from one run.
+
+Every lesson here measures the real clock, so the docs and the command line run them on real time
+(they are listed in ``REAL_TIME_LESSONS``): their output changes from run to run, and their tests
+check what holds by construction (a blocked heartbeat misses at least the blocking call) rather
+than speeds.
+
+Read next: :mod:`asyncio_primer.tasks` (the three workers measured here) and
+:mod:`asyncio_primer.event_loop` (why a blocking call stalls everything).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import importlib
+import importlib.util
+import json
+import os
+import resource
+import socket
+import socketserver
+import sys
+import threading
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import cast
+
+from asyncio_primer._validate import (
+    check_choice,
+    check_delay,
+    check_delays,
+    check_positive_int,
+    check_timeout,
+)
+from asyncio_primer.tasks import run_workers
+
+__all__ = [
+    "workers_on_real_time",
+    "heartbeat_gaps",
+    "tasks_vs_threads",
+    "echo_load",
+]
+
+#: Lessons that measure the real clock; the docs and the command line run them on real time.
+REAL_TIME_LESSONS: frozenset[str] = frozenset(__all__)
+
+#: Echo servers :func:`echo_load` can measure; ``"uvloop"`` needs the ``uvloop`` package.
+ECHO_SERVERS = ("asyncio", "threads", "uvloop")
+
+#: Where the client process finds this package, installed or not.
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+#: File descriptors :func:`echo_load` keeps free beside the two sockets per client.
+FD_RESERVE = 64
+
+
+# -- The ideal --------------------------------------------------------------------------------
+
+
+async def workers_on_real_time(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> float:
+    """Run the three workers of :func:`~asyncio_primer.tasks.run_workers` and time them.
+
+    >>> ratio = asyncio.run(workers_on_real_time([0.03, 0.02, 0.01]))  # doctest: +ELLIPSIS
+    Task 1 started
+    ...
+    Task 1 finished
+    elapsed ... s for an ideal 0.03 s: ratio ...
+    >>> 0.99 < ratio < 10
+    True
+
+    Concurrency's ideal is that the whole run takes as long as the longest wait: 5 s for workers
+    sleeping 5, 3 and 1 s. On real time the loop adds a little — scheduling, printing, waking
+    from ``select`` — so the ratio of elapsed time to the ideal is a hair above 1. The clock is
+    :meth:`loop.time() <asyncio.loop.time>`, so on the primer's virtual clock the ratio is
+    exactly 1.
+
+    :param delays: one delay per worker, in seconds; none may be negative, one must be > 0.
+    :returns: elapsed time divided by the longest delay.
+    :raises ValueError: if *delays* is empty, holds a bad delay, or all delays are 0.
+    """
+    check_delays(delays)
+    ideal = max(delays)
+    if ideal <= 0:
+        raise ValueError(f"delays must hold a delay > 0, got {delays!r}")
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await run_workers(delays)
+    elapsed = loop.time() - start
+    ratio = elapsed / ideal
+    print(f"elapsed {elapsed:.4f} s for an ideal {ideal:g} s: ratio {ratio:.4f}")
+    return ratio
+
+
+# -- Responsiveness ---------------------------------------------------------------------------
+
+
+async def _largest_gap(slow_call: Callable[[], Awaitable[None]], interval: float) -> float:
+    """Tick a heartbeat every *interval* seconds around *slow_call*; return the largest gap."""
+    ticks: list[float] = []
+    ticked = asyncio.Event()
+    finished = False
+
+    async def heartbeat() -> None:
+        while True:
+            ticks.append(time.perf_counter())
+            ticked.set()
+            if finished:
+                return
+            await asyncio.sleep(interval)
+
+    beat = asyncio.create_task(heartbeat())
+    try:
+        await ticked.wait()  # the heartbeat has ticked once: the slow call starts after a tick
+        await slow_call()
+    except BaseException:
+        beat.cancel()
+        raise
+    finally:
+        finished = True
+    await beat  # one more tick, after the slow call
+    return max(later - earlier for earlier, later in zip(ticks, ticks[1:]))
+
+
+async def heartbeat_gaps(wait: float = 1.0, interval: float = 0.1) -> dict[str, float]:
+    """Tick a heartbeat every *interval* s while another coroutine waits: awaiting, then blocking.
+
+    >>> gaps = asyncio.run(heartbeat_gaps(0.3, 0.05))  # doctest: +ELLIPSIS
+    largest heartbeat gap while the other coroutine awaits asyncio.sleep(0.3): ... s
+    largest heartbeat gap while the other coroutine calls time.sleep(0.3): ... s
+    >>> gaps["time.sleep"] >= 0.3
+    True
+
+    A heartbeat task stamps :func:`time.perf_counter` every *interval* seconds. First another
+    coroutine awaits :func:`asyncio.sleep` for *wait* seconds — slow I/O, as a socket read would
+    be: the loop keeps running the heartbeat, and its largest gap stays near *interval*. Then the
+    other coroutine calls :func:`time.sleep` instead: the whole thread blocks, the loop cannot
+    run the heartbeat, and the gap is at least *wait* (the blocking call starts right after a
+    tick, so this holds by construction). Any blocking call — a synchronous HTTP request, a
+    database driver without async support, heavy computation — stalls every task the same way;
+    hand it to :func:`asyncio.to_thread` instead.
+
+    :param wait: seconds the other coroutine waits; must not be negative.
+    :param interval: seconds between heartbeats; must be > 0.
+    :returns: the largest gap between two heartbeats, in seconds, keyed ``"asyncio.sleep"`` and
+        ``"time.sleep"``.
+    :raises ValueError: if *wait* is negative or *interval* is not > 0 (or either is not finite).
+    """
+    check_delay(wait, "wait")
+    check_timeout(interval, "interval")
+
+    async def awaiting() -> None:
+        await asyncio.sleep(wait)
+
+    async def blocking() -> None:
+        time.sleep(wait)  # noqa: ASYNC251 - blocking the loop is what this lesson measures
+
+    gaps: dict[str, float] = {}
+    for name, verb, slow_call in [
+        ("asyncio.sleep", "awaits", awaiting),
+        ("time.sleep", "calls", blocking),
+    ]:
+        gaps[name] = await _largest_gap(slow_call, interval)
+        print(
+            f"largest heartbeat gap while the other coroutine {verb} {name}({wait:g}):"
+            f" {gaps[name]:.3f} s"
+        )
+    return gaps
+
+
+# -- Resources --------------------------------------------------------------------------------
+
+
+def resident_memory() -> int:
+    """The process's resident set size (RSS) in bytes: ``/proc/self/statm`` on Linux.
+
+    Elsewhere it falls back to the *peak* RSS (``getrusage``), which only ever grows, so a
+    difference of two readings is then a lower bound.
+    """
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            pages = int(statm.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # pragma: no cover - not Linux
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if os.uname().sysname == "Darwin" else peak * 1024
+
+
+async def _hold_with_tasks(count: int) -> tuple[float, float]:
+    """Hold *count* waits as tasks; return (bytes per task, seconds until all waited)."""
+    release = asyncio.Event()
+    all_waiting: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiting = 0
+
+    async def hold() -> None:
+        nonlocal waiting
+        waiting += 1
+        if waiting == count:
+            all_waiting.set_result(None)
+        await release.wait()
+
+    gc.collect()
+    before = resident_memory()
+    start = time.perf_counter()
+    held: list[asyncio.Task[None]] = []
+    try:
+        held.extend(asyncio.create_task(hold()) for _ in range(count))
+        await all_waiting
+        seconds = time.perf_counter() - start
+        grown = resident_memory() - before
+    finally:
+        release.set()
+        await asyncio.gather(*held)
+    return max(grown, 0) / count, seconds
+
+
+def _hold_with_threads(count: int) -> tuple[float, float]:
+    """Hold *count* waits as threads; return (bytes per thread, seconds until all waited)."""
+    release = threading.Event()
+    all_waiting = threading.Event()
+    lock = threading.Lock()
+    waiting = 0
+
+    def hold() -> None:
+        nonlocal waiting
+        with lock:
+            waiting += 1
+            if waiting == count:
+                all_waiting.set()
+        release.wait(timeout=600)  # bounded: a mistake cannot keep a thread forever
+
+    gc.collect()
+    before = resident_memory()
+    start = time.perf_counter()
+    held: list[threading.Thread] = []
+    try:
+        for _ in range(count):
+            held.append(threading.Thread(target=hold, daemon=True))
+            held[-1].start()
+        all_waiting.wait(timeout=600)
+        seconds = time.perf_counter() - start
+        grown = resident_memory() - before
+    finally:
+        release.set()
+        for thread in held:
+            thread.join()
+    return max(grown, 0) / count, seconds
+
+
+async def tasks_vs_threads(count: int = 10_000) -> dict[str, float]:
+    """Hold *count* concurrent waits as tasks, then as threads: memory and start-up time.
+
+    >>> costs = asyncio.run(tasks_vs_threads(100))  # doctest: +ELLIPSIS
+    100 tasks: ... bytes each, all waiting after ... s
+    100 threads: ... bytes each, all waiting after ... s
+    >>> sorted(costs)
+    ['task_bytes', 'task_seconds', 'thread_bytes', 'thread_seconds']
+
+    Each task awaits one :class:`asyncio.Event`; each thread waits on one
+    :class:`threading.Event`. A task is a few Python objects — the task, its coroutine and frame,
+    a future it waits on — in one thread. A thread also gets a C stack that the operating system
+    maps for it (the first pages of it become resident), a Python thread state and a kernel
+    thread, and starting one is a system call. Memory is the growth of the process's *resident
+    set size* (:func:`resident_memory`), not :mod:`tracemalloc`: tracemalloc sees only what
+    Python's allocator hands out, not thread stacks, and would make threads look nearly free.
+    Tasks are measured first, so memory they freed may be reused by the threads' Python objects:
+    if anything, threads look a little cheaper than they are. The threads start in a worker
+    thread (:func:`asyncio.to_thread`), so the loop stays free while they do.
+
+    :param count: how many concurrent waits to hold; must be >= 1.
+    :returns: bytes per task and per thread, and seconds until all *count* were waiting.
+    :raises ValueError: if *count* is smaller than 1.
+    """
+    check_positive_int(count, "count")
+    task_bytes, task_seconds = await _hold_with_tasks(count)
+    print(f"{count} tasks: {task_bytes:.0f} bytes each, all waiting after {task_seconds:.3f} s")
+    thread_bytes, thread_seconds = await asyncio.to_thread(_hold_with_threads, count)
+    print(
+        f"{count} threads: {thread_bytes:.0f} bytes each, all waiting after {thread_seconds:.3f} s"
+    )
+    return {
+        "task_bytes": task_bytes,
+        "task_seconds": task_seconds,
+        "thread_bytes": thread_bytes,
+        "thread_seconds": thread_seconds,
+    }
+
+
+# -- Scalability ------------------------------------------------------------------------------
+
+
+async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """The asyncio echo server's handler: send back whatever arrives, until end of file."""
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    finally:
+        writer.close()
+        await writer.wait_closed()
+
+
+async def _serve_echo(
+    backlog: int,
+    started: Callable[[asyncio.AbstractEventLoop, asyncio.Event, int], None],
+) -> None:
+    """Serve :func:`_echo` on 127.0.0.1 until the event passed to *started* is set."""
+    stop = asyncio.Event()
+    handlers: set[asyncio.Task[None]] = set()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.add(task)
+        try:
+            await _echo(reader, writer)
+        finally:
+            handlers.discard(task)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=backlog)
+    async with server:
+        started(asyncio.get_running_loop(), stop, server.sockets[0].getsockname()[1])
+        await stop.wait()
+    # The clients have closed: let each handler finish (a client that reset its connection
+    # made its handler fail; that is not the server's failure).
+    await asyncio.gather(*handlers, return_exceptions=True)
+
+
+def _new_loop(server: str) -> asyncio.AbstractEventLoop:
+    """A new event loop for *server*: asyncio's own, or uvloop's."""
+    if server == "uvloop":
+        uvloop = importlib.import_module("uvloop")  # the optional extra `asyncio-primer[uvloop]`
+        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+        return loop
+    return asyncio.new_event_loop()
+
+
+class _EchoHandler(socketserver.BaseRequestHandler):
+    """The thread-per-connection echo server's handler (runs in the connection's thread)."""
+
+    def handle(self) -> None:
+        connection: socket.socket = self.request
+        while data := connection.recv(65536):
+            connection.sendall(data)
+
+
+class _ThreadingEchoServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = False
+    block_on_close = True  # server_close() joins every connection's thread
+
+
+class _EchoServerThread:
+    """Run an echo server of kind *server* in a thread of its own; ``port`` once started."""
+
+    def __init__(self, server: str, backlog: int) -> None:
+        self.server = server
+        self.backlog = backlog
+        self.port = 0
+        self._started = threading.Event()
+        self._error: BaseException | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._threading_server: _ThreadingEchoServer | None = None
+        self._thread = threading.Thread(target=self._run, name=f"echo-{server}")
+
+    def _on_started(self, loop: asyncio.AbstractEventLoop, stop: asyncio.Event, port: int) -> None:
+        self._loop, self._stop, self.port = loop, stop, port
+        self._started.set()
+
+    def _run(self) -> None:
+        try:
+            if self.server == "threads":
+                self._serve_threads()
+            else:
+                loop = _new_loop(self.server)  # <- switching the event loop is this one line
+                try:
+                    loop.run_until_complete(_serve_echo(self.backlog, self._on_started))
+                    loop.run_until_complete(loop.shutdown_asyncgens())
+                finally:
+                    loop.close()
+        except BaseException as error:  # reported to the lesson by start()
+            self._error = error
+        finally:
+            self._started.set()
+
+    def _serve_threads(self) -> None:
+        class Server(_ThreadingEchoServer):
+            request_queue_size = self.backlog
+
+        with Server(("127.0.0.1", 0), _EchoHandler) as server:
+            self._threading_server = server
+            self.port = server.server_address[1]
+            self._started.set()
+            server.serve_forever(poll_interval=0.05)
+
+    def start(self) -> int:
+        self._thread.start()
+        self._started.wait()
+        if self._error is not None:
+            self._thread.join()
+            raise self._error
+        return self.port
+
+    def stop(self) -> None:
+        if self._threading_server is not None:
+            self._threading_server.shutdown()  # then the `with` closes it and joins its threads
+        elif self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join()
+
+
+def _percentile(ordered: Sequence[float], fraction: float) -> float:
+    """The value below which *fraction* of the sorted *ordered* values lie (nearest rank)."""
+    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
+    return ordered[index]
+
+
+class _EchoClient(asyncio.Protocol):
+    """One load-generating client: one warm-up round trip, then *requests* timed ones."""
+
+    def __init__(self, message: bytes, requests: int, latencies: list[float]) -> None:
+        self.message = message
+        self.left = requests
+        self.latencies = latencies
+        self.received = 0
+        self.sent = 0.0
+        self.warming_up = True
+        self.transport: asyncio.Transport | None = None
+        loop = asyncio.get_running_loop()
+        self.ready: asyncio.Future[None] = loop.create_future()
+        self.done: asyncio.Future[None] = loop.create_future()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+        self.send()  # the warm-up: answered only once the server has accepted and is serving
+
+    def send(self) -> None:
+        assert self.transport is not None
+        self.sent = time.perf_counter()
+        self.transport.write(self.message)
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        if self.received < len(self.message):
+            return
+        self.received = 0
+        if self.warming_up:
+            self.warming_up = False
+            self.ready.set_result(None)
+            return
+        self.latencies.append(time.perf_counter() - self.sent)
+        self.left -= 1
+        if self.left:
+            self.send()
+        elif not self.done.done():
+            self.done.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        error = exc or ConnectionError("the server closed the connection")
+        for future in (self.ready, self.done):
+            if not future.done():
+                future.set_exception(error)
+                future.exception()  # retrieved here: the caller awaits the one that matters
+
+
+async def _echo_clients(port: int, clients: int, requests: int, size: int) -> dict[str, float]:
+    """Connect *clients* clients to *port*, then run *requests* round trips on each at once."""
+    loop = asyncio.get_running_loop()
+    latencies: list[float] = []
+    connected: list[_EchoClient] = []
+    connecting = asyncio.Semaphore(128)  # stay well inside the listen backlog
+
+    async def connect() -> None:
+        async with connecting:
+            _, protocol = await loop.create_connection(
+                lambda: _EchoClient(b"x" * size, requests, latencies), "127.0.0.1", port
+            )
+            connected.append(protocol)
+            await protocol.ready
+
+    try:
+        start = time.perf_counter()
+        await asyncio.gather(*(connect() for _ in range(clients)))
+        ready = time.perf_counter()
+        for protocol in connected:
+            protocol.send()
+        await asyncio.gather(*(protocol.done for protocol in connected))
+        finished = time.perf_counter()
+    finally:
+        for protocol in connected:
+            if protocol.transport is not None:
+                protocol.transport.close()
+        await asyncio.sleep(0)  # let the transports finish closing
+    latencies.sort()
+    seconds = finished - ready
+    return {
+        "requests": float(len(latencies)),
+        "seconds": seconds,
+        "requests_per_second": len(latencies) / seconds if seconds > 0 else 0.0,
+        "connect_seconds": ready - start,
+        "p50_ms": _percentile(latencies, 0.50) * 1000,
+        "p90_ms": _percentile(latencies, 0.90) * 1000,
+        "p99_ms": _percentile(latencies, 0.99) * 1000,
+    }
+
+
+def _echo_clients_main(argv: Sequence[str]) -> None:
+    """Entry point of the client process: ``PORT CLIENTS REQUESTS SIZE``; prints JSON.
+
+    The clients run on uvloop where it is installed, to keep them lighter than any server.
+    """
+    port, clients, requests, size = (int(arg) for arg in argv)
+    loop = _new_loop("uvloop" if importlib.util.find_spec("uvloop") else "asyncio")
+    try:
+        stats = loop.run_until_complete(_echo_clients(port, clients, requests, size))
+    finally:
+        loop.close()
+    print(json.dumps(stats))
+
+
+_CLIENT_PROCESS = (
+    "import sys; from asyncio_primer.benefits import _echo_clients_main as m; m(sys.argv[1:])"
+)
+
+
+async def echo_load(
+    server: str = "asyncio",
+    clients: int = 100,
+    requests: int = 20,
+    size: int = 64,
+) -> dict[str, float]:
+    """Serve *clients* concurrent echo clients from one server; measure requests per second.
+
+    >>> stats = asyncio.run(echo_load("asyncio", clients=5, requests=2))  # doctest: +ELLIPSIS
+    asyncio server, 5 clients x 2 requests: ... requests/s, latency p50 ... ms, p99 ... ms
+    >>> stats["requests"]
+    10.0
+
+    The server runs in a thread of its own, on 127.0.0.1 with a port the system picks:
+
+    - ``"asyncio"``: :func:`asyncio.start_server`, one event loop, one thread for every client;
+    - ``"threads"``: :class:`socketserver.ThreadingTCPServer`, one thread per connection;
+    - ``"uvloop"``: the same asyncio server on `uvloop <https://uvloop.readthedocs.io>`_'s event
+      loop (``pip install asyncio-primer[uvloop]``). Switching the loop is one line: the server
+      thread creates its loop with ``uvloop.new_event_loop()`` instead of
+      :func:`asyncio.new_event_loop`; in a program, ``uvloop.run(main())`` or, on Python 3.12+,
+      ``asyncio.run(main(), loop_factory=uvloop.new_event_loop)``.
+
+    The clients are the same for every server, and run in a child process (started with
+    :func:`asyncio.create_subprocess_exec`) so that they do not compete with the server for this
+    process's GIL: *clients* connections (low-level :class:`asyncio.Protocol` clients, on uvloop
+    where it is installed, to keep them lighter than any server). Each first makes one untimed
+    round trip, so that the server has accepted every connection (and started its thread) before
+    the clock starts; then all clients at once send *requests* messages of *size* bytes, one
+    after another, each waiting for its echo. Requests per second count only that timed phase
+    (connecting is timed apart), and each round trip is a latency sample. One Python process of
+    clients can itself be the limit, so compare the servers with each other, on the same machine.
+
+    Each client holds two sockets (its own, in the child, and the server's end, here), so each
+    process needs about *clients* file descriptors and more: the lesson checks
+    :func:`resource.getrlimit` first and refuses clearly if the limit is lower than
+    ``2 * clients`` (raise it with ``ulimit -n`` or :func:`resource.setrlimit`).
+
+    :param server: ``"asyncio"``, ``"threads"`` or ``"uvloop"``.
+    :param clients: concurrent connections; must be >= 1.
+    :param requests: round trips per client; must be >= 1.
+    :param size: bytes per message; must be >= 1.
+    :returns: ``requests`` (total), ``seconds``, ``requests_per_second``, ``connect_seconds``
+        and latency percentiles ``p50_ms``, ``p90_ms``, ``p99_ms``.
+    :raises ValueError: if an argument is out of range, or the file limit is too low.
+    :raises ModuleNotFoundError: if *server* is ``"uvloop"`` and uvloop is not installed.
+    :raises RuntimeError: if the client process fails.
+    """
+    check_choice(server, ECHO_SERVERS, "server")
+    check_positive_int(clients, "clients")
+    check_positive_int(requests, "requests")
+    check_positive_int(size, "size")
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = 2 * clients + FD_RESERVE
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        raise ValueError(
+            f"clients={clients} needs about {needed} file descriptors (two sockets per client),"
+            f" but the limit is {soft}: raise it with `ulimit -n` or resource.setrlimit()"
+        )
+    if server == "uvloop":
+        importlib.import_module("uvloop")  # fail before starting anything
+
+    python_path = os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))
+    echo_server = _EchoServerThread(server, backlog=min(clients, 1024))
+    port = echo_server.start()
+    try:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _CLIENT_PROCESS,
+            *(str(n) for n in (port, clients, requests, size)),
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONPATH": python_path},
+        )
+        try:
+            output, _ = await process.communicate()
+        except BaseException:  # cancelled, say: never leave the clients running
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+            raise
+    finally:
+        await asyncio.to_thread(echo_server.stop)  # joining the server's threads blocks
+    if process.returncode != 0:
+        raise RuntimeError(f"the client process failed with exit code {process.returncode}")
+    stats: dict[str, float] = json.loads(output)
+    print(
+        f"{server} server, {clients} clients x {requests} requests:"
+        f" {stats['requests_per_second']:.0f} requests/s,"
+        f" latency p50 {stats['p50_ms']:.2f} ms, p99 {stats['p99_ms']:.2f} ms"
+    )
+    return stats

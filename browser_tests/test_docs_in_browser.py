@@ -1,0 +1,261 @@
+"""The built primer, in a real browser: headless Chromium (Debian's) through every page.
+
+Run by ``tox -e browser`` after ``tox -e docs``: serves the HTML (``docs/_build/html``, or
+``$PRIMER_HTML``) on 127.0.0.1 with a free port and checks, with Selenium and chromedriver, that
+every page loads without console errors, every internal link and anchor resolves, the search
+page finds a lesson by name, the copy button copies an example without its prompts, and dark mode
+shows code legibly. Screenshots of the index in light and dark mode, and a summary of what was
+checked, are saved in ``docs/_build/browser/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlparse
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parent.parent
+HTML = Path(os.environ.get("PRIMER_HTML", ROOT / "docs" / "_build" / "html"))
+OUT = Path(os.environ.get("PRIMER_BROWSER_OUT", ROOT / "docs" / "_build" / "browser"))
+CHROMIUM = os.environ.get("PRIMER_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("PRIMER_CHROMEDRIVER", "/usr/bin/chromedriver")
+#: WCAG AA: normal text needs 4.5:1 against its background.
+MIN_CONTRAST = 4.5
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    """The built HTML, served on 127.0.0.1 with a free port."""
+    assert (HTML / "index.html").is_file(), f"build the docs first (tox -e docs): no {HTML}"
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[webdriver.Chrome]:
+    """Headless Debian Chromium, with a new empty profile, that never talks to the network."""
+    profile = tempfile.mkdtemp(prefix="primer-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _severe_console_messages(driver: webdriver.Chrome) -> list[str]:
+    log = driver.get_log("browser")  # type: ignore[no-untyped-call]
+    return [e["message"] for e in log if e["level"] == "SEVERE"]
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url) as response:  # our own loopback server
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_every_page_loads_cleanly_and_every_internal_link_resolves(
+    site: str, browser: webdriver.Chrome
+) -> None:
+    pages = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html"))
+    pages = [p for p in pages if not p.startswith(("_static/", "_sources/"))]
+    ids: dict[str, set[str]] = {}
+    links: dict[str, set[str]] = {}  # target url (with fragment) -> pages linking to it
+    errors: list[str] = []
+    for page in pages:
+        url = urljoin(site, page)
+        browser.get(url)
+        WebDriverWait(browser, 10).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
+        errors += [f"{page}: {m}" for m in _severe_console_messages(browser)]
+        ids[url] = set(
+            browser.execute_script(
+                "return [...document.querySelectorAll('[id]')].map(e => e.id)"
+                ".concat([...document.querySelectorAll('a[name]')].map(e => e.name))"
+            )
+        )
+        hrefs = browser.execute_script(
+            "return [...document.querySelectorAll('a[href]')].map(a => a.href)"
+        )
+        for href in hrefs:
+            if urlparse(href).netloc == urlparse(site).netloc:
+                links.setdefault(href, set()).add(page)
+    assert errors == [], "console errors:\n" + "\n".join(errors)
+
+    broken: list[str] = []
+    for href, sources in sorted(links.items()):
+        target, fragment = urldefrag(href)
+        where = ", ".join(sorted(sources))
+        if target not in ids:  # not a page we visited: a file (_sources, _static, objects.inv)
+            if _status(target) != 200:
+                broken.append(f"{href} (from {where}): HTTP {_status(target)}")
+            continue
+        if fragment and fragment not in ids[target]:
+            broken.append(f"{href} (from {where}): no element with id {fragment!r}")
+    anchors = sum(1 for href in links if urldefrag(href)[1])
+    OUT.mkdir(parents=True, exist_ok=True)
+    summary = (
+        f"{len(pages)} pages loaded without console errors; {len(links)} distinct internal "
+        f"links checked ({anchors} with an anchor), {len(broken)} broken\n"
+    )
+    (OUT / "summary.txt").write_text(summary)
+    print(summary)
+    assert broken == [], "broken links:\n" + "\n".join(broken)
+    assert len(pages) >= 5
+    assert anchors > 0
+
+
+def test_search_finds_a_lesson_by_name(site: str, browser: webdriver.Chrome) -> None:
+    browser.get(urljoin(site, "search.html?q=run_workers"))
+    results = WebDriverWait(browser, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li a")
+    )
+    hrefs = [a.get_attribute("href") or "" for a in results]
+    assert any("tasks.html#asyncio_primer.tasks.run_workers" in h for h in hrefs), hrefs
+
+
+def test_the_copy_button_copies_an_example_without_prompts(
+    site: str, browser: webdriver.Chrome
+) -> None:
+    browser.get(urljoin(site, "tasks.html"))
+    browser.execute_script(
+        """
+        window.copied = [];
+        const keep = (text) => { window.copied.push(String(text)); return Promise.resolve(); };
+        if (navigator.clipboard) { navigator.clipboard.writeText = keep; }
+        const execCommand = document.execCommand.bind(document);
+        document.execCommand = (command, ...rest) => {
+            if (command === 'copy') {
+                const el = document.activeElement;
+                keep(el && 'value' in el
+                    ? el.value.slice(el.selectionStart, el.selectionEnd)
+                    : String(document.getSelection()));
+            }
+            return execCommand(command, ...rest);
+        };
+        """
+    )
+    # The first example on the page that has prompts: run_workers' doctest.
+    block = browser.find_element(
+        By.XPATH, "//div[contains(@class,'highlight')][.//pre[contains(., '>>> asyncio.run')]]"
+    )
+    shown = block.find_element(By.TAG_NAME, "pre").text
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", block)
+    button = block.find_element(By.CSS_SELECTOR, "button.copybtn")
+    browser.execute_script("arguments[0].click();", button)  # it only shows on hover
+    copied = WebDriverWait(browser, 5).until(lambda d: d.execute_script("return window.copied"))
+    text = copied[-1]
+    assert ">>> " in shown
+    assert text.startswith("asyncio.run("), text
+    assert ">>> " not in text, text
+    assert "... " not in text, text
+    assert "Task 1 started" in text  # the expected output comes along, as documented
+
+
+def _contrast(rgb1: list[float], rgb2: list[float]) -> float:
+    def luminance(rgb: list[float]) -> float:
+        def channel(c: float) -> float:
+            c = c / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        r, g, b = (channel(c) for c in rgb[:3])
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(rgb1), luminance(rgb2)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+_CODE_COLOURS = """
+const parse = (c) => c.match(/[\\d.]+/g).map(Number);
+const background = (el) => {  // the first ancestor with a background that is not transparent
+    for (; el; el = el.parentElement) {
+        const c = parse(getComputedStyle(el).backgroundColor);
+        if (c.length < 4 || c[3] > 0) return c;
+    }
+    return [255, 255, 255];
+};
+return [...document.querySelectorAll('div.highlight pre')].flatMap(pre =>
+    [pre, ...pre.querySelectorAll('span')]
+        .filter(el => el.textContent.trim())
+        .map(el => [el.textContent.slice(0, 30), parse(getComputedStyle(el).color),
+                    background(el)]));
+"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_code_is_legible_and_the_index_is_photographed(
+    site: str, browser: webdriver.Chrome, scheme: str
+) -> None:
+    browser.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": scheme}]},
+    )
+    try:
+        browser.get(urljoin(site, "tasks.html"))
+        body = browser.find_element(By.TAG_NAME, "body")
+        page_background = browser.execute_script(
+            "return getComputedStyle(document.body).backgroundColor", body
+        )
+        samples = browser.execute_script(_CODE_COLOURS)
+        assert samples, "no code on the page"
+        worst = min(samples, key=lambda s: _contrast(s[1], s[2]))
+        contrast = _contrast(worst[1], worst[2])
+        print(f"{scheme}: {len(samples)} code tokens, lowest contrast {contrast:.2f}:1 {worst}")
+        assert contrast >= MIN_CONTRAST, (scheme, page_background, worst)
+        is_dark = _contrast([0, 0, 0], samples[0][2]) < _contrast([255, 255, 255], samples[0][2])
+        assert is_dark == (scheme == "dark"), f"code background {samples[0][2]} in {scheme} mode"
+        browser.get(site)
+        time.sleep(0.2)  # let web fonts settle before the picture
+        OUT.mkdir(parents=True, exist_ok=True)
+        assert browser.save_screenshot(str(OUT / f"index-{scheme}.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})

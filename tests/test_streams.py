@@ -1,0 +1,137 @@
+"""Streams lessons: real sockets on loopback and in a temporary directory, on real time."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from primer_testing import assert_refused
+
+from asyncio_primer import streams
+from asyncio_primer._support.runner import needs_real_time, run_lesson
+
+needs_unix_sockets = pytest.mark.skipif(
+    not hasattr(socket, "AF_UNIX"), reason="needs unix sockets (socket.AF_UNIX)"
+)
+
+
+def echo_lines(lines: list[str]) -> list[str]:
+    return [f"sent {line!r}, got back {line!r}" for line in lines]
+
+
+@pytest.mark.parametrize("lines", [["hello", "asyncio streams"], ["", "héllo wörld", "x" * 1000]])
+def test_echo_over_tcp_sends_each_line_back(lines: list[str]) -> None:
+    run = run_lesson(streams.echo_over_tcp, lines, virtual=False)
+    assert run.error is None
+    assert run.lines == echo_lines(lines)
+    assert run.result == lines
+
+
+def test_echo_over_tcp_defaults() -> None:
+    run = run_lesson(streams.echo_over_tcp, virtual=False)
+    assert run.result == ["hello", "asyncio streams"]
+    assert run.lines == echo_lines(run.result)
+
+
+@pytest.mark.parametrize(
+    ("data", "separator", "records", "partial"),
+    [
+        (b"alpha;beta;unfinished", b";", [b"alpha;", b"beta;"], b"unfinished"),
+        (b"alpha;beta;", b";", [b"alpha;", b"beta;"], b""),  # a clean end: nothing partial
+        (b"GET / HTTP/1.1\r\nHost: x\r\n", b"\r\n", [b"GET / HTTP/1.1\r\n", b"Host: x\r\n"], b""),
+        (b"no separator at all", b";", [], b"no separator at all"),
+        (b"", b";", [], b""),
+    ],
+)
+def test_read_until_separator_returns_records_then_the_partial_rest(
+    data: bytes, separator: bytes, records: list[bytes], partial: bytes
+) -> None:
+    run = run_lesson(streams.read_until_separator, data, separator, virtual=False)
+    assert run.error is None
+    assert run.result == (records, partial)
+    assert run.lines == [
+        *(f"record: {record!r}" for record in records),
+        f"IncompleteReadError: closed before {separator!r}; partial={partial!r}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "records"),
+    [
+        (16, [b"short;"]),
+        (6, [b"short;"]),  # b"short" (5 bytes before the separator) still fits
+        (4, []),  # even the short record is too long
+    ],
+)
+def test_read_until_limit_overrun_stops_at_the_long_record(
+    limit: int, records: list[bytes]
+) -> None:
+    run = run_lesson(streams.read_until_limit_overrun, limit, virtual=False)
+    assert run.error is None
+    assert run.result == records
+    assert run.lines == [
+        *(f"record: {record!r}" for record in records),
+        f"LimitOverrunError: the next record is longer than the limit of {limit} bytes",
+    ]
+
+
+@needs_unix_sockets
+@pytest.mark.parametrize("lines", [["hello", "unix socket"], ["one"]])
+def test_echo_over_unix_socket_sends_each_line_back(lines: list[str]) -> None:
+    if sys.platform != "win32":  # for mypy; the mark skips platforms without unix sockets
+        run = run_lesson(streams.echo_over_unix_socket, lines, virtual=False)
+        assert run.error is None
+        assert run.lines == echo_lines(lines)
+        assert run.result == lines
+
+
+def test_unix_socket_lesson_exists_exactly_where_there_are_unix_sockets() -> None:
+    assert ("echo_over_unix_socket" in streams.__all__) == hasattr(socket, "AF_UNIX")
+
+
+def test_every_streams_lesson_runs_on_real_time() -> None:
+    assert streams.__all__
+    assert all(needs_real_time(f"streams.{name}") for name in streams.__all__)
+
+
+@pytest.mark.parametrize("name", streams.__all__)
+def test_on_virtual_time_the_timeout_fires_at_once(name: str) -> None:
+    """Why these lessons are in REAL_TIME_LESSONS: while the lesson waits for the socket, the
+    virtual clock jumps to the session's timeout, which fires before any reply arrives. The
+    lesson still cleans up after itself (the leak guard checks)."""
+    run = run_lesson(getattr(streams, name), timeout=3.0)
+    assert isinstance(run.error, asyncio.TimeoutError)
+    assert run.elapsed == 3.0
+
+
+BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]] = [
+    (streams.echo_over_tcp, {"lines": []}, ValueError, "[]"),
+    (streams.echo_over_tcp, {"lines": "hello"}, TypeError, "'hello'"),
+    (streams.echo_over_tcp, {"lines": ["ok", "two\nlines"]}, ValueError, "'two\\nlines'"),
+    (streams.echo_over_tcp, {"lines": [b"bytes"]}, TypeError, "b'bytes'"),
+    (streams.echo_over_tcp, {"timeout": 0}, ValueError, "0"),
+    (streams.echo_over_tcp, {"timeout": -1.0}, ValueError, "-1.0"),
+    (streams.echo_over_tcp, {"timeout": "5"}, TypeError, "'5'"),
+    (streams.read_until_separator, {"separator": b""}, ValueError, "b''"),
+    (streams.read_until_separator, {"separator": ";"}, TypeError, "';'"),
+    (streams.read_until_separator, {"data": "text"}, TypeError, "'text'"),
+    (streams.read_until_separator, {"timeout": float("inf")}, ValueError, "inf"),
+    (streams.read_until_limit_overrun, {"limit": 0}, ValueError, "0"),
+    (streams.read_until_limit_overrun, {"limit": 2.5}, TypeError, "2.5"),
+]
+
+
+@pytest.mark.parametrize(
+    ("lesson", "kwargs", "error", "shown"),
+    BAD_INPUT,
+    ids=[f"{lesson.__name__}-{kwargs}" for lesson, kwargs, _, _ in BAD_INPUT],
+)
+def test_bad_input_is_refused_before_any_socket_opens(
+    lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
+) -> None:
+    run = run_lesson(lesson, virtual=False, **kwargs)
+    assert_refused(run, error, shown)
