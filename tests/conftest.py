@@ -7,6 +7,7 @@ import gc
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -43,6 +44,25 @@ def pytest_collection_finish() -> None:
     only walks what that test allocated, which keeps the leak guard fast."""
     gc.collect()
     gc.freeze()
+
+
+_SESSION_STARTED: list[float] = []
+
+
+def pytest_sessionstart() -> None:
+    _SESSION_STARTED.append(time.monotonic())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How much sleeping the lessons scripted, against the wall time the session took."""
+    from asyncio_primer._support.runner import SCRIPTED
+
+    wall = time.monotonic() - _SESSION_STARTED[0]
+    seconds, runs = SCRIPTED["seconds"], int(SCRIPTED["runs"])
+    terminalreporter.write_line(
+        f"virtual time: {runs} lesson runs scripted {seconds:.1f} s of loop time; "
+        f"the session took {wall:.1f} s of wall time"
+    )
 
 
 def pytest_report_header() -> list[str]:

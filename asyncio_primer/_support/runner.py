@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import asyncio_primer
 
 __all__ = [
+    "SCRIPTED",
     "Printed",
     "Run",
     "concept_modules",
@@ -128,12 +129,27 @@ def virtual_time() -> Iterator[None]:
         yield
 
 
+#: Seconds of loop time that lessons scripted in this process, run on virtual time, and how many
+#: runs that was; the test suite reports them against its wall time.
+SCRIPTED = {"seconds": 0.0, "runs": 0}
+
+
+def _count_scripted(seconds: float) -> None:
+    SCRIPTED["seconds"] += seconds
+    SCRIPTED["runs"] += 1
+
+
 def run_on_virtual_time(main: Coroutine[Any, Any, T], *, debug: bool | None = None) -> T:
     """Like :func:`asyncio.run`, but the loop runs on virtual time (see :func:`virtual_time`)."""
 
     async def on_virtual_time() -> T:
         with virtual_time():
-            return await main
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            try:
+                return await main
+            finally:
+                _count_scripted(loop.time() - start)
 
     return asyncio.run(on_virtual_time(), debug=debug)
 
@@ -184,6 +200,8 @@ def run_lesson(
             except Exception as error:
                 run.error = error
             run.elapsed = round(loop.time() - start, 6)
+            if run.virtual:
+                _count_scripted(run.elapsed)
             recorder.flush_partial()
             run.printed = recorder.printed
 
