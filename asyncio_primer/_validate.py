@@ -7,7 +7,8 @@ names the bad value, instead of hanging or failing deep inside :mod:`asyncio`.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 __all__ = [
     "check_bytes",
@@ -35,17 +36,27 @@ def check_delay(delay: float, name: str = "delay") -> float:
     return delay
 
 
+T = TypeVar("T")
+
+
+def _check_each(
+    items: Sequence[T], name: str, what: str, check: Callable[[T, str], object]
+) -> None:
+    """Check that *items* is a non-empty sequence (not a string) and *check* each one."""
+    if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
+        raise TypeError(f"{name} must be a sequence of {what}, got {items!r}")
+    if not items:
+        raise ValueError(f"{name} must not be empty, got {items!r}")
+    for index, item in enumerate(items):
+        check(item, f"{name}[{index}]")
+
+
 def check_delays(delays: Sequence[float], name: str = "delays") -> Sequence[float]:
     """Check every delay in *delays* (see :func:`check_delay`) and that there is at least one.
 
     :raises ValueError: if *delays* is empty or one of them is bad.
     """
-    if isinstance(delays, (str, bytes)) or not isinstance(delays, Sequence):
-        raise TypeError(f"{name} must be a sequence of numbers, got {delays!r}")
-    if not delays:
-        raise ValueError(f"{name} must not be empty, got {delays!r}")
-    for index, delay in enumerate(delays):
-        check_delay(delay, f"{name}[{index}]")
+    _check_each(delays, name, "numbers", check_delay)
     return delays
 
 
@@ -130,10 +141,5 @@ def check_lines(lines: Sequence[str], name: str = "lines") -> Sequence[str]:
     :raises TypeError: if *lines* is not a sequence of ``str``.
     :raises ValueError: if *lines* is empty or one of them is not one line.
     """
-    if isinstance(lines, (str, bytes)) or not isinstance(lines, Sequence):
-        raise TypeError(f"{name} must be a sequence of str, got {lines!r}")
-    if not lines:
-        raise ValueError(f"{name} must not be empty, got {lines!r}")
-    for index, line in enumerate(lines):
-        check_line(line, f"{name}[{index}]")
+    _check_each(lines, name, "str", check_line)
     return lines
