@@ -25,6 +25,7 @@ def test_what_is_awaitable() -> None:
         "function": False,
         "int": False,
     }
+    assert run.lines == ["awaiting the four awaitables gave [42, 42, 0, 0]"]
     assert run.elapsed == 0.0
 
 
@@ -77,3 +78,15 @@ def test_wrap_a_thread_future_returns_the_threads_result() -> None:
     assert run.result == sum(i * i for i in range(10))
     assert run.lines == ["sum of squares below 10 = 285"]
     assert run.elapsed == 0.0
+
+
+@pytest.mark.parametrize(
+    ("args", "total"),
+    [
+        ((0,), 0),  # nothing below 0: an empty sum, not an error
+        ((), 999 * 1000 * 1999 // 6),  # the default n = 1000: the sum of k**2 for k < n
+    ],
+)
+def test_wrap_a_thread_future_edge_and_default(args: tuple[int, ...], total: int) -> None:
+    run = run_lesson(awaitables.wrap_a_thread_future, *args)
+    assert run.result == total

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import json
 import resource
 from typing import Any
 
@@ -156,3 +158,106 @@ def test_percentile_uses_the_nearest_rank() -> None:
     assert benefits._percentile(values, 0.50) == 50.0
     assert benefits._percentile(values, 0.99) == 99.0
     assert benefits._percentile([7.0], 0.99) == 7.0
+
+
+# -- The load generator's clients, run in this process ------------------------------------------
+# echo_load runs its clients in a child process, where coverage and mutation testing cannot see
+# them; these tests drive the same client code here, against servers that count what they get.
+
+
+class _CountingEchoServer:
+    """An echo server on the running loop that counts connections and bytes.
+
+    It echoes one byte at a time, so a client must put each echo back together; with
+    *hang_up*, it reads the first message and closes the connection without answering.
+    """
+
+    def __init__(self, *, hang_up: bool = False) -> None:
+        self.hang_up = hang_up
+        self.connections = 0
+        self.received = 0
+        self.handlers: set[asyncio.Task[None]] = set()
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.handlers.add(task)
+        self.connections += 1
+        try:
+            while data := await reader.read(65536):
+                self.received += len(data)
+                if self.hang_up:
+                    break
+                for index in range(len(data)):
+                    writer.write(data[index : index + 1])
+                    await writer.drain()
+        finally:
+            writer.close()
+            await writer.wait_closed()
+
+    async def run_clients(self, clients: int, requests: int, size: int) -> dict[str, float]:
+        server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            try:
+                return await benefits._echo_clients(port, clients, requests, size)
+            finally:
+                # the clients have closed their ends: each handler reads end of file and returns
+                await asyncio.gather(*self.handlers, return_exceptions=True)
+
+
+def test_echo_clients_time_every_round_trip_of_every_client() -> None:
+    server = _CountingEchoServer()
+    run = run_lesson(server.run_clients, 3, 4, 10, virtual=False)
+    assert run.error is None, run.error
+    stats = run.result
+    assert server.connections == 3
+    assert server.received == 3 * (1 + 4) * 10  # one untimed warm-up, then 4 timed round trips
+    assert stats["requests"] == 12.0
+    assert stats["seconds"] > 0
+    assert stats["requests_per_second"] == 12.0 / stats["seconds"]
+    assert stats["connect_seconds"] > 0
+    assert 0 < stats["p50_ms"] <= stats["p90_ms"] <= stats["p99_ms"]
+    # no round trip can take longer than the timed phase that holds it
+    assert stats["p99_ms"] <= stats["seconds"] * 1000
+
+
+def test_echo_clients_fail_clearly_when_the_server_hangs_up() -> None:
+    server = _CountingEchoServer(hang_up=True)
+    run = run_lesson(server.run_clients, 2, 3, 8, virtual=False)
+    assert type(run.error) is ConnectionError
+    assert str(run.error) == "the server closed the connection"
+    assert server.connections == 2
+    assert server.received == 2 * 8  # each client's warm-up, never answered
+
+
+def test_echo_clients_process_entry_point_prints_its_stats_as_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loops: list[str] = []
+    new_loop = benefits._new_loop
+
+    def recorded_new_loop(server: str) -> asyncio.AbstractEventLoop:
+        loops.append(server)
+        return new_loop(server)
+
+    monkeypatch.setattr(benefits, "_new_loop", recorded_new_loop)
+    echo_server = benefits._EchoServerThread("asyncio", backlog=4)
+    port = echo_server.start()
+    loops.clear()  # the server's own loop
+    try:
+        benefits._echo_clients_main([str(port), "2", "3", "8"])
+    finally:
+        echo_server.stop()
+    assert loops == ["uvloop" if HAS_UVLOOP else "asyncio"]  # as documented: uvloop if installed
+    stats = json.loads(capsys.readouterr().out)
+    assert sorted(stats) == [
+        "connect_seconds",
+        "p50_ms",
+        "p90_ms",
+        "p99_ms",
+        "requests",
+        "requests_per_second",
+        "seconds",
+    ]
+    assert stats["requests"] == 6.0

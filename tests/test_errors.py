@@ -98,6 +98,14 @@ def test_timeout_error_identity_matches_the_running_python() -> None:
     assert run.elapsed == 1.0  # the timeout, not the 3 s sleep
 
 
+@pytest.mark.parametrize("delay", [0.5, 100.0])
+def test_timeout_error_identity_times_out_whatever_the_delay(delay: float) -> None:
+    run = run_lesson(errors.timeout_error_identity, delay)
+    assert run.error is None
+    assert run.lines[0].startswith("caught ")
+    assert run.elapsed == delay
+
+
 @needs_python(3, 11, "asyncio.TaskGroup, ExceptionGroup")
 def test_task_group_exception_group_split_and_subgroup() -> None:
     if sys.version_info >= (3, 11):

@@ -62,9 +62,10 @@ def test_lifo_queue_hands_out_the_newest_first() -> None:
     assert run.elapsed == 1.5
 
 
-@pytest.mark.parametrize("maxsize", [1, 2, 10])
-def test_nowait_methods_raise_instead_of_waiting(maxsize: int) -> None:
-    run = run_lesson(queues.nowait_empty_and_full, maxsize)
+@pytest.mark.parametrize("maxsize", [1, 2, 10, None])
+def test_nowait_methods_raise_instead_of_waiting(maxsize: int | None) -> None:
+    run = run_lesson(queues.nowait_empty_and_full, *([] if maxsize is None else [maxsize]))
+    maxsize = maxsize or 2  # the default
     assert run.result == ["QueueEmpty", "QueueFull"]
     assert run.printed == [
         Printed(0.0, "get_nowait on an empty queue: QueueEmpty"),
@@ -165,4 +166,4 @@ def test_bad_arguments_fail_before_any_task_starts(
 ) -> None:
     run = run_lesson(getattr(queues, name), **kwargs)
     assert_refused(run, error, f"got {shown}")
-    assert next(iter(kwargs)) in str(run.error)  # names the parameter too
+    assert str(run.error).startswith(f"{next(iter(kwargs))} must ")  # names the parameter too
