@@ -158,6 +158,8 @@ def test_percentile_uses_the_nearest_rank() -> None:
     assert benefits._percentile(values, 0.50) == 50.0
     assert benefits._percentile(values, 0.99) == 99.0
     assert benefits._percentile([7.0], 0.99) == 7.0
+    assert benefits._percentile(values, 0.0) == 1.0  # the smallest, not below it
+    assert benefits._percentile(values, 1.0) == 100.0  # the largest, not beyond it
 
 
 # -- The load generator's clients, run in this process ------------------------------------------
@@ -168,7 +170,8 @@ def test_percentile_uses_the_nearest_rank() -> None:
 class _CountingEchoServer:
     """An echo server on the running loop that counts connections and bytes.
 
-    It echoes one byte at a time, so a client must put each echo back together; with
+    It echoes one byte at a time, yielding to the loop after each, so a client (on the same loop)
+    gets each echo in pieces and must put it back together; with
     *hang_up*, it reads the first message and closes the connection without answering.
     """
 
@@ -191,6 +194,7 @@ class _CountingEchoServer:
                 for index in range(len(data)):
                     writer.write(data[index : index + 1])
                     await writer.drain()
+                    await asyncio.sleep(0)
         finally:
             writer.close()
             await writer.wait_closed()
@@ -200,7 +204,9 @@ class _CountingEchoServer:
         async with server:
             port = server.sockets[0].getsockname()[1]
             try:
-                return await benefits._echo_clients(port, clients, requests, size)
+                # (a client that never sees its whole echo would wait forever: fail instead)
+                clients_done = benefits._echo_clients(port, clients, requests, size)
+                return await asyncio.wait_for(clients_done, timeout=60)
             finally:
                 # the clients have closed their ends: each handler reads end of file and returns
                 await asyncio.gather(*self.handlers, return_exceptions=True)

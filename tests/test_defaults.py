@@ -7,12 +7,22 @@ on the loop's clock. Each expectation follows from the lesson's code, noted besi
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from asyncio_primer import cancellation, errors, event_loop, pitfalls, queues, tasks
+from asyncio_primer import (
+    async_iteration,
+    cancellation,
+    errors,
+    event_loop,
+    pitfalls,
+    queues,
+    synchronization,
+    tasks,
+)
 from asyncio_primer._support.runner import run_lesson
 
 #: (lesson, loop times of its printed lines, elapsed loop time), all with the default arguments.
@@ -37,7 +47,27 @@ DEFAULT_RUNS: list[tuple[Callable[..., Any], list[float], float]] = [
     (event_loop.offload_with_to_thread, [1.0, 1.0], 1.0),
     # sleeps delay and returns how long that took on the loop's clock
     (event_loop.loop_clock, [], 1.0),
+    # the loop lets the waiting thread go after delay; the thread's call_soon_threadsafe lands
+    (event_loop.call_soon_threadsafe_from_a_thread, [1.0, 1.0], 1.0),
+    # the coroutine the thread submitted sleeps delay on the loop
+    (event_loop.run_coroutine_threadsafe_from_a_thread, [1.0], 1.0),
+    # cancelled after delay: the task stops on the spot
+    (cancellation.cancel_a_task, [0.0, 1.0, 1.0, 1.0, 1.0], 1.0),
+    # both workers cancelled after delay
+    (cancellation.propagate_cancellation, [1.0, 1.0, 1.0], 1.0),
+    # cancel() at timeout=1.0 is ignored until work=3.0; then wait_for(timeout) from 3.0: ignored
+    # at 4.0, finished at 6.0
+    (pitfalls.swallowed_cancel_symptom, [1.0, 1.0, 3.0, 4.0, 6.0], 6.0),
+    # cancel() at timeout=1.0 stops the task; wait_for(timeout) from 1.0 times out at 2.0
+    (pitfalls.swallowed_cancel_fix, [1.0, 1.0, 2.0, 2.0], 2.0),
+    # items=3 produced delay apart; the consumer wakes with the third
+    (synchronization.condition_wait_for, [1.0, 2.0, 3.0, 3.0], 3.0),
+    # counts down from start=3, one number every delay
+    (async_iteration.iterate_async_iterator_class, [1.0, 2.0, 3.0], 3.0),
 ]
+if sys.platform != "win32":  # signal handlers are Unix only
+    # two workers serve until SIGTERM, sent after delay
+    DEFAULT_RUNS.append((event_loop.graceful_shutdown_on_signal, [0.0, 0.0] + [1.0] * 4, 1.0))
 
 
 @pytest.mark.parametrize(

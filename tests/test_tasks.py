@@ -145,6 +145,8 @@ def test_keep_background_tasks_holds_exactly_the_running_ones() -> None:
         Printed(3.0, "holding 0 tasks"),
     ]
     assert run.elapsed == 3.0
+    slower = run_lesson(tasks.keep_background_tasks, 3, 2.0)  # job n takes n * delay seconds
+    assert [line.at for line in slower.printed] == [0.0, 2.0, 6.0]
 
 
 def test_bounded_concurrency_runs_in_waves_of_the_limit() -> None:
