@@ -69,7 +69,7 @@ async def what_is_awaitable() -> dict[str, bool]:
     """Ask :func:`inspect.isawaitable` about a coroutine, a task, a future, a function and a value.
 
     >>> answers = asyncio.run(what_is_awaitable())
-    awaiting the four awaitables gave [42, 42, 0, 0]
+    awaiting the four awaitables gave [42, 42, 42, 0]
     >>> for kind, answer in answers.items():
     ...     print(f"{kind:9} {answer}")
     coroutine True
@@ -88,7 +88,7 @@ async def what_is_awaitable() -> dict[str, bool]:
     coroutine = _answer()
     task = asyncio.create_task(_answer())
     future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    future.set_result(0)
+    future.set_result(42)
     countdown = Countdown(0)
     answers = {
         "coroutine": inspect.isawaitable(coroutine),

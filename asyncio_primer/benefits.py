@@ -486,15 +486,19 @@ async def _echo_clients(port: int, clients: int, requests: int, size: int) -> di
             connected.append(protocol)
             await protocol.ready
 
+    start = time.perf_counter()
+    connect_tasks = [asyncio.create_task(connect()) for _ in range(clients)]
     try:
-        start = time.perf_counter()
-        await asyncio.gather(*(connect() for _ in range(clients)))
+        await asyncio.gather(*connect_tasks)
         ready = time.perf_counter()
         for protocol in connected:
             protocol.send()
         await asyncio.gather(*(protocol.done for protocol in connected))
         finished = time.perf_counter()
     finally:
+        for task in connect_tasks:
+            task.cancel()  # if one client failed, the others stop connecting too
+        await asyncio.gather(*connect_tasks, return_exceptions=True)
         for protocol in connected:
             if protocol.transport is not None:
                 protocol.transport.close()

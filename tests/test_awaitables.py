@@ -25,7 +25,7 @@ def test_what_is_awaitable() -> None:
         "function": False,
         "int": False,
     }
-    assert run.lines == ["awaiting the four awaitables gave [42, 42, 0, 0]"]
+    assert run.lines == ["awaiting the four awaitables gave [42, 42, 42, 0]"]
     assert run.elapsed == 0.0
 
 

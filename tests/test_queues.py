@@ -62,10 +62,11 @@ def test_lifo_queue_hands_out_the_newest_first() -> None:
     assert run.elapsed == 1.5
 
 
-@pytest.mark.parametrize("maxsize", [1, 2, 10, None])
-def test_nowait_methods_raise_instead_of_waiting(maxsize: int | None) -> None:
-    run = run_lesson(queues.nowait_empty_and_full, *([] if maxsize is None else [maxsize]))
-    maxsize = maxsize or 2  # the default
+@pytest.mark.parametrize(
+    ("args", "maxsize"), [((1,), 1), ((2,), 2), ((10,), 10), pytest.param((), 2, id="default")]
+)
+def test_nowait_methods_raise_instead_of_waiting(args: tuple[int, ...], maxsize: int) -> None:
+    run = run_lesson(queues.nowait_empty_and_full, *args)
     assert run.result == ["QueueEmpty", "QueueFull"]
     assert run.printed == [
         Printed(0.0, "get_nowait on an empty queue: QueueEmpty"),
