@@ -21,6 +21,15 @@ def needs_python(major: int, minor: int, what: str) -> pytest.MarkDecorator:
     )
 
 
+def case_ids(cases: list[tuple[Any, ...]]) -> list[str]:
+    """Test ids for (lesson, kwargs, ...) cases, in plain ASCII: ``echo_over_tcp-lines-1``.
+
+    A repr of the bad value (``'two\\nlines'``) would make an id that some tools cannot pass
+    back to pytest (mutmut selects tests by id): name the lesson and the parameter instead.
+    """
+    return [f"{case[0].__name__}-{'-'.join(case[1])}-{index}" for index, case in enumerate(cases)]
+
+
 def assert_refused(run: Run, error: type[Exception], shown: str) -> None:
     """Assert that *run*'s lesson refused its input before doing anything.
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused
+from primer_testing import assert_refused, case_ids
 
 from asyncio_primer import protocols
 from asyncio_primer._support.runner import needs_real_time, run_lesson
@@ -15,7 +15,11 @@ from asyncio_primer._support.runner import needs_real_time, run_lesson
 EVENTS = "connection_made, data_received, eof_received, connection_lost"
 
 
-@pytest.mark.parametrize("message", ["hello, protocols", "ping", "héllo wörld", "x" * 100])
+@pytest.mark.parametrize(
+    "message",
+    ["hello, protocols", "ping", "héllo wörld", "x" * 100],
+    ids=["text", "short", "utf8", "long"],
+)
 def test_echo_with_protocols_replies_and_closes_both_sides(message: str) -> None:
     run = run_lesson(protocols.echo_with_protocols, message, virtual=False)
     assert run.error is None
@@ -75,7 +79,7 @@ BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]]
 @pytest.mark.parametrize(
     ("lesson", "kwargs", "error", "shown"),
     BAD_INPUT,
-    ids=[f"{lesson.__name__}-{kwargs}" for lesson, kwargs, _, _ in BAD_INPUT],
+    ids=case_ids(BAD_INPUT),
 )
 def test_bad_input_is_refused_before_any_socket_opens(
     lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str

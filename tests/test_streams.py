@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused
+from primer_testing import assert_refused, case_ids
 
 from asyncio_primer import streams
 from asyncio_primer._support.runner import needs_real_time, run_lesson
@@ -46,6 +46,7 @@ def test_echo_over_tcp_defaults() -> None:
         (b"no separator at all", b";", [], b"no separator at all"),
         (b"", b";", [], b""),
     ],
+    ids=["partial-rest", "clean-end", "crlf", "no-separator", "empty"],
 )
 def test_read_until_separator_returns_records_then_the_partial_rest(
     data: bytes, separator: bytes, records: list[bytes], partial: bytes
@@ -128,7 +129,7 @@ BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]]
 @pytest.mark.parametrize(
     ("lesson", "kwargs", "error", "shown"),
     BAD_INPUT,
-    ids=[f"{lesson.__name__}-{kwargs}" for lesson, kwargs, _, _ in BAD_INPUT],
+    ids=case_ids(BAD_INPUT),
 )
 def test_bad_input_is_refused_before_any_socket_opens(
     lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str

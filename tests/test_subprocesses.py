@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused
+from primer_testing import assert_refused, case_ids
 
 from asyncio_primer import subprocesses
 from asyncio_primer._support.runner import needs_real_time, run_lesson
@@ -101,7 +101,7 @@ BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]]
 @pytest.mark.parametrize(
     ("lesson", "kwargs", "error", "shown"),
     BAD_INPUT,
-    ids=[f"{lesson.__name__}-{kwargs}" for lesson, kwargs, _, _ in BAD_INPUT],
+    ids=case_ids(BAD_INPUT),
 )
 def test_bad_input_is_refused_before_any_child_starts(
     lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
