@@ -23,12 +23,31 @@ def echo_lines(lines: list[str]) -> list[str]:
     return [f"sent {line!r}, got back {line!r}" for line in lines]
 
 
-@pytest.mark.parametrize("lines", [["hello", "asyncio streams"], ["", "héllo wörld", "x" * 1000]])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["hello", "asyncio streams"],
+        ["", "héllo wörld", "x" * 1000],
+        ["a space at the end ", "\tand tabs\t", "XX"],  # only the line break is taken off
+    ],
+)
 def test_echo_over_tcp_sends_each_line_back(lines: list[str]) -> None:
     run = run_lesson(streams.echo_over_tcp, lines, virtual=False)
     assert run.error is None
     assert run.lines == echo_lines(lines)
     assert run.result == lines
+
+
+def test_read_until_separator_defaults() -> None:
+    run = run_lesson(streams.read_until_separator, virtual=False)
+    assert run.result == ([b"alpha;", b"beta;"], b"unfinished")
+    assert run.lines[-1] == "IncompleteReadError: closed before b';'; partial=b'unfinished'"
+
+
+def test_read_until_limit_overrun_defaults() -> None:
+    run = run_lesson(streams.read_until_limit_overrun, virtual=False)
+    assert run.result == [b"short;"]
+    assert run.lines[-1].endswith("longer than the limit of 16 bytes")
 
 
 def test_echo_over_tcp_defaults() -> None:

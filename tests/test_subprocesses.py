@@ -28,6 +28,11 @@ def test_run_a_child_captures_its_output_and_exit_code(exit_code: int) -> None:
     ]
 
 
+def test_run_a_child_defaults_to_a_child_that_succeeds() -> None:
+    run = run_lesson(subprocesses.run_a_child, virtual=False)
+    assert run.result == (0, "hello from the child")
+
+
 def test_run_a_child_kills_and_reaps_a_child_that_is_too_slow() -> None:
     # No Python starts, prints and exits within a millisecond: the timeout fires. The leak
     # guard then checks that the child was killed and waited for, and its pipe closed.
