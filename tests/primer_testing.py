@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -30,14 +31,18 @@ def case_ids(cases: list[tuple[Any, ...]]) -> list[str]:
     return [f"{case[0].__name__}-{'-'.join(case[1])}-{index}" for index, case in enumerate(cases)]
 
 
-def assert_refused(run: Run, error: type[Exception], shown: str) -> None:
+def assert_refused(
+    run: Run, error: type[Exception], shown: str, parameter: str | None = None
+) -> None:
     """Assert that *run*'s lesson refused its input before doing anything.
 
-    It raised exactly *error*, whose message holds *shown* (the bad value, say), printed nothing
-    and, on virtual time, took no time.
+    It raised exactly *error*, whose message holds *shown* (the bad value, say) and starts with
+    the *parameter*'s name if one is given, printed nothing and, on virtual time, took no time.
     """
     assert type(run.error) is error, repr(run.error)
     assert shown in str(run.error)
+    if parameter is not None:
+        assert re.match(rf"{re.escape(parameter)}\b", str(run.error)), repr(run.error)
     assert run.printed == []
     if run.virtual:
         assert run.elapsed == 0.0

@@ -64,6 +64,8 @@ DEFAULT_RUNS: list[tuple[Callable[..., Any], list[float], float]] = [
     (synchronization.condition_wait_for, [1.0, 2.0, 3.0, 3.0], 3.0),
     # counts down from start=3, one number every delay
     (async_iteration.iterate_async_iterator_class, [1.0, 2.0, 3.0], 3.0),
+    # three comprehensions, each over count=3 items delay apart
+    (async_iteration.async_comprehensions, [3.0, 6.0, 9.0], 9.0),
 ]
 if sys.platform != "win32":  # signal handlers are Unix only
     # two workers serve until SIGTERM, sent after delay

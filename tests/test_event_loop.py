@@ -159,7 +159,7 @@ def test_custom_exception_handler_message_says_where_the_callback_was_defined() 
     )
 
 
-SLOW = re.compile(r"Executing <Handle sleep\(0\.05\) created at .+:\d+> took (\d+\.\d{3}) seconds")
+SLOW = r"Executing <Handle sleep\({}\) created at .+:\d+> took (\d+\.\d{{3}}) seconds"
 
 
 @contextlib.contextmanager
@@ -172,20 +172,21 @@ def _expect_debug_settings_restored(loop: asyncio.AbstractEventLoop) -> Iterator
     assert (logger.handlers, logger.propagate) == (handlers, propagate)
 
 
-def test_debug_slow_callback_logs_the_blocking_callback_on_real_time() -> None:
+@pytest.mark.parametrize(
+    ("args", "block", "threshold"), [((0.05, 0.02), "0.05", 0.02), ((), "0.2", 0.1)]
+)
+def test_debug_slow_callback_logs_the_blocking_callback_on_real_time(
+    args: tuple[float, ...], block: str, threshold: float
+) -> None:
     assert needs_real_time("event_loop.debug_slow_callback")
     run = run_lesson(
-        event_loop.debug_slow_callback,
-        0.05,
-        0.02,
-        virtual=False,
-        setup=_expect_debug_settings_restored,
+        event_loop.debug_slow_callback, *args, virtual=False, setup=_expect_debug_settings_restored
     )
     assert run.error is None
     (warning,) = run.result
-    match = SLOW.fullmatch(warning)
+    match = re.fullmatch(SLOW.format(re.escape(block)), warning)
     assert match, warning
-    assert float(match[1]) >= 0.02  # logged because it took longer than the threshold
+    assert float(match[1]) >= threshold  # logged because it took longer than the threshold
     assert run.lines == [f"asyncio warned: {warning}"]
 
 

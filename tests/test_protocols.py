@@ -85,4 +85,5 @@ def test_bad_input_is_refused_before_any_socket_opens(
     lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
 ) -> None:
     run = run_lesson(lesson, virtual=False, **kwargs)
-    assert_refused(run, error, shown)
+    (parameter,) = kwargs
+    assert_refused(run, error, shown, parameter)

@@ -112,4 +112,5 @@ def test_bad_input_is_refused_before_any_child_starts(
     lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
 ) -> None:
     run = run_lesson(lesson, virtual=False, **kwargs)
-    assert_refused(run, error, shown)
+    (parameter,) = kwargs
+    assert_refused(run, error, shown, parameter)

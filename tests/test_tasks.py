@@ -179,7 +179,7 @@ def test_bounded_concurrency_peak_and_elapsed(jobs: int, limit: int, delay: floa
     [
         (tasks.as_completed_order, ((),), ValueError, "()"),
         (tasks.as_completed_order, ((1.0, -1.0),), ValueError, "-1.0"),
-        (tasks.wait_for_jobs, ("FIRST",), ValueError, "'FIRST'"),
+        (tasks.wait_for_jobs, ("FIRST",), ValueError, "return_when must be one of"),
         (tasks.wait_for_jobs, (asyncio.ALL_COMPLETED, -1.0), ValueError, "-1.0"),
         (tasks.current_and_all_tasks, (float("inf"),), ValueError, "inf"),
         (tasks.task_names, ("1",), TypeError, "'1'"),
