@@ -31,6 +31,11 @@ def case_ids(cases: list[tuple[Any, ...]]) -> list[str]:
     return [f"{case[0].__name__}-{'-'.join(case[1])}-{index}" for index, case in enumerate(cases)]
 
 
+def names_parameter_first(error: BaseException | None, parameter: str) -> bool:
+    """Whether *error*'s message starts with *parameter*: ``delay must ...``, ``delays[1] ...``."""
+    return re.match(rf"{re.escape(parameter)}\b", str(error)) is not None
+
+
 def assert_refused(
     run: Run, error: type[Exception], shown: str, parameter: str | None = None
 ) -> None:
@@ -42,7 +47,7 @@ def assert_refused(
     assert type(run.error) is error, repr(run.error)
     assert shown in str(run.error)
     if parameter is not None:
-        assert re.match(rf"{re.escape(parameter)}\b", str(run.error)), repr(run.error)
+        assert names_parameter_first(run.error, parameter), repr(run.error)
     assert run.printed == []
     if run.virtual:
         assert run.elapsed == 0.0

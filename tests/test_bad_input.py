@@ -11,11 +11,11 @@ from __future__ import annotations
 import faulthandler
 import inspect
 import math
-import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import pytest
+from primer_testing import names_parameter_first
 
 from asyncio_primer._support.runner import lessons, run_lesson
 
@@ -89,7 +89,7 @@ def test_bad_value_is_refused_with_its_name(case: Case) -> None:
     )
     assert case.named in str(run.error), f"the message does not name {case.named}: {run.error}"
     # ... and it starts with the parameter's name: "delay must be ...", "delays[1] must be ..."
-    assert re.match(rf"{re.escape(case.parameter)}\b", str(run.error)), (
+    assert names_parameter_first(run.error, case.parameter), (
         f"not about {case.parameter}: {run.error}"
     )
     assert run.lines == [], "the lesson printed before it checked its arguments"
