@@ -101,6 +101,48 @@ def test_the_json_holds_every_printed_figure_and_the_machine(tiny_run: dict[str,
     assert data["wall_seconds"] > 0
 
 
+def test_each_figure_records_the_machine_load_and_modes_it_was_measured_under(
+    tiny_run: dict[str, Any],
+) -> None:
+    data = json.loads((tiny_run["out"] / "results.json").read_text(encoding="utf-8"))
+    for figure in data["figures"]:
+        conditions = figure["conditions"]
+        assert conditions["cpu_count"] == data["machine"]["cores"]
+        assert len(conditions["load_average"]) == 3
+        assert conditions["python"] == data["machine"]["python"]
+        # this suite runs in dev mode with asyncio's debug mode on (tox's set_env, conftest)
+        assert conditions["asyncio_debug"] == bench.modes()["asyncio_debug"]
+        assert conditions["dev_mode"] == bench.modes()["dev_mode"]
+    assert len(data["machine"]["load_average_at_end"]) == 3
+    assert "--note" not in data["command"]
+
+
+def test_the_note_is_kept_apart_from_the_command() -> None:
+    argv = ["--quick", "--note", "shared machine", "--note=again", "--json=x.json"]
+    assert bench._without_note(argv) == ["--quick", "--json=x.json"]
+
+
+#: The figures the docs publish (docs/measured.rst), committed with the repository.
+PUBLISHED = Path(__file__).resolve().parent.parent / "docs" / "_static" / "measured" / "results.json"
+
+
+def test_the_published_figures_come_from_a_normal_run() -> None:
+    """Debug mode and dev mode slow asyncio down: a figure measured with either is not published.
+
+    Rerun the bench in a plain environment (``ASYNCIO_PRIMER_BENCH=quick tox -e docs``, whose
+    env switches both off) and commit its results.
+    """
+    data = json.loads(PUBLISHED.read_text(encoding="utf-8"))
+    assert data["machine"]["asyncio_debug"] is False
+    assert data["machine"]["dev_mode"] is False
+    assert data["figures"]
+    for figure in data["figures"]:
+        assert figure["conditions"]["asyncio_debug"] is False, figure
+        assert figure["conditions"]["dev_mode"] is False, figure
+        assert figure["conditions"]["cpu_count"] >= 1, figure
+        assert len(figure["conditions"]["load_average"]) == 3, figure
+
+
 def test_progress_goes_to_stderr(tiny_run: dict[str, Any]) -> None:
     assert "[bench" in tiny_run["stderr"]
     assert "echo: asyncio server, 2 clients x 3 requests" in tiny_run["stderr"]

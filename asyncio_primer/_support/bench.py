@@ -69,12 +69,13 @@ ABOUT = {
 
 @dataclass(frozen=True)
 class Figure:
-    """One measured figure."""
+    """One measured figure, and the conditions it was measured under (see :func:`conditions`)."""
 
     name: str
     value: float
     unit: str
     about: str = ""
+    conditions: dict[str, Any] = field(default_factory=dict)
 
     def line(self) -> str:
         """The figure as one ``name value unit`` line."""
@@ -96,11 +97,13 @@ class Results:
     machine: dict[str, Any] = field(default_factory=dict)
     parameters: dict[str, Any] = field(default_factory=dict)
     command: str = ""
+    #: What else the machine was doing, in the words of whoever ran the bench.
+    note: str = ""
     measured_at: str = ""
     wall_seconds: float = 0.0
 
     def add(self, name: str, value: float, unit: str, about: str = "") -> None:
-        figure = Figure(name, float(value), unit, about or ABOUT.get(name, ""))
+        figure = Figure(name, float(value), unit, about or ABOUT.get(name, ""), conditions())
         self.figures.append(figure)
         print(figure.line(), flush=True)
 
@@ -144,8 +147,37 @@ def _read(path: str) -> str:
         return ""
 
 
+def modes() -> dict[str, bool]:
+    """Whether Python's development mode and asyncio's debug mode are on in this process.
+
+    Both slow asyncio down (debug mode checks every step's duration and keeps a traceback for
+    every handle and task), so a figure measured with either on is not what a plain ``python``
+    gives: the docs refuse to publish such figures. The debug flag is what a new event loop gets
+    here, which is what every loop of the bench gets (``PYTHONASYNCIODEBUG`` or ``-X dev``).
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        debug = loop.get_debug()
+    finally:
+        loop.close()
+    return {"asyncio_debug": debug, "dev_mode": bool(sys.flags.dev_mode)}
+
+
+def conditions() -> dict[str, Any]:
+    """What a figure was measured under: cores, load average right now, Python, the two modes.
+
+    The load average is read again for each figure: on a shared machine it moves during a run.
+    """
+    return {
+        "cpu_count": os.cpu_count(),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        **modes(),
+    }
+
+
 def machine() -> dict[str, Any]:
-    """Cores, memory, CPU model, OS, Python and load, as this run saw them."""
+    """Cores, memory, CPU model, OS, Python, load and modes, as this run saw them."""
     cpu = platform.processor() or platform.machine()
     for line in _read("/proc/cpuinfo").splitlines():
         if line.startswith("model name"):
@@ -166,7 +198,8 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "uvloop": uvloop_version,
-        "load_average_at_start": list(os.getloadavg()),
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+        **modes(),
     }
 
 
@@ -434,11 +467,31 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--heartbeat-interval", type=float, default=0.1, help="heartbeat period")
     p.add_argument("--import-runs", type=int, help="fresh interpreters per import timing")
     p.add_argument(
+        "--note",
+        default="",
+        help="what else the machine was doing, in words (kept in the results, shown in the docs)",
+    )
+    p.add_argument(
         "--virtual-concepts",
         type=lambda text: [part for part in text.split(",") if part],
         help="time only these concepts' lessons on virtual time (default: all)",
     )
     return p
+
+
+def _without_note(argv: Sequence[str] | None) -> list[str]:
+    """The command's arguments for the record, without ``--note`` (kept in a field of its own)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    kept: list[str] = []
+    skip = False
+    for argument in given:
+        if skip:
+            skip = False
+        elif argument == "--note":
+            skip = True
+        elif not argument.startswith("--note="):
+            kept.append(argument)
+    return kept
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -456,6 +509,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         progress("uvloop is not installed: no echo_uvloop figures (pip install uvloop)")
     ensure_file_limit(2 * max(clients) + 2 * benefits.FD_RESERVE)
+    mode = modes()
+    if any(mode.values()):
+        progress(
+            f"warning: {', '.join(k for k, on in mode.items() if on)} on: these figures are not"
+            " what a plain python gives, and the docs refuse to publish them"
+        )
 
     results = Results(
         machine=machine(),
@@ -471,7 +530,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "servers": servers,
             "virtual_concepts": args.virtual_concepts or list(asyncio_primer.CONCEPTS),
         },
-        command=" ".join(["python -m asyncio_primer bench", *(argv or sys.argv[1:])]),
+        command=" ".join(["python -m asyncio_primer bench", *_without_note(argv)]),
+        note=args.note,
         measured_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     )
     measure_workers(results, args.workers)
@@ -481,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     measure_virtual_time(results, args.virtual_concepts)
     measure_imports(results, import_runs)
     results.wall_seconds = round(time.perf_counter() - _started, 3)
+    results.machine["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
 
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
