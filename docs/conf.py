@@ -23,6 +23,8 @@ extensions = [
     "primer_lessons",
     "primer_bench",
     "primer_generated",
+    # a Run button on each lesson: the lesson in the reader's browser, on Pyodide (#14)
+    "primer_run",
 ]
 
 default_role = "py:obj"
@@ -56,5 +58,7 @@ copybutton_only_copy_prompt_lines = False
 html_theme = "furo"
 html_title = f"asyncio primer {release}"
 html_static_path = ["_static"]
+# primer.css: code wraps instead of scrolling, signatures wrap on phones, timelines' legend
+html_css_files = ["primer.css"]
 # A favicon of our own: without one, browsers ask for /favicon.ico and log a 404.
 html_favicon = "_static/favicon.svg"

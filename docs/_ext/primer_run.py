@@ -1,0 +1,334 @@
+"""Sphinx extension: a Run button on every lesson, running it in the reader's browser (Pyodide).
+
+Under the source of each ``.. lesson::`` (the ``lesson`` containers that ``primer_lessons``
+renders) it adds an editable call, prefilled with the lesson's call at its defaults
+(``await run_workers()``), and a Run button; ``_static/run/run.js`` runs the call on Pyodide
+(CPython 3.14 compiled to WebAssembly), printing live, with the real elapsed time and the live
+timeline drawn by the project's own tracer and timeline code (``_static/run/driver.py``). A lesson
+that needs what WebAssembly lacks (the registry's ``needs``: threads, processes, subprocesses,
+sockets, signals) gets a one-line reason instead of the button.
+
+Self-contained and lazy: the build installs the pinned npm package (``npm ci`` in
+``tests/pyodide`` when ``node_modules`` is missing or does not match ``package-lock.json``) and
+copies only the files Pyodide loads, with the project's own wheel, into ``_static/pyodide/``.
+Nothing is fetched from the network when a page is read, and nothing of Pyodide's until the first
+press. The wheel is tox's package (``$TOX_PACKAGE``) or ``$PRIMER_WHEEL``, else built here with
+``pip wheel --no-deps`` (or ``uv build --wheel``).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import importlib
+import importlib.metadata
+import inspect
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+#: The npm project that pins Pyodide (shared with the py314/py315 test envs).
+NPM_DIR = ROOT / "tests" / "pyodide"
+NPM_PACKAGE = "pyodide-314"
+#: The files Pyodide loads for a plain ``loadPyodide()`` (no packages from its repository).
+PYODIDE_FILES = (
+    "pyodide.mjs",
+    "pyodide.asm.mjs",
+    "pyodide.asm.wasm",
+    "python_stdlib.zip",
+    "pyodide-lock.json",
+)
+#: The files that Pyodide loads at the first press, besides these: the driver (and the wheel).
+DRIVER = Path(__file__).resolve().parent.parent / "_static" / "run" / "driver.py"
+
+#: What each of the registry's needs is, in the reason shown instead of the button.
+NEED_WORDS = {
+    "threads": "threads",
+    "processes": "worker processes",
+    "subprocesses": "child processes",
+    "sockets": "network sockets",
+    "signals": "signal handlers",
+}
+
+#: Provisional, until the registry (``asyncio_primer._registry``) is in the installed package:
+#: the lessons that need more than WebAssembly has, as the registry's ``needs`` mark them.
+PROVISIONAL_NEEDS: dict[str, frozenset[str]] = {
+    name: frozenset(needs.split())
+    for name, needs in {
+        "awaitables.wrap_a_thread_future": "threads",
+        "event_loop.run_a_program": "threads",
+        "event_loop.offload_with_to_thread": "threads",
+        "event_loop.offload_with_executor": "threads",
+        "event_loop.offload_to_process_pool": "processes",
+        "event_loop.call_soon_threadsafe_from_a_thread": "threads",
+        "event_loop.run_coroutine_threadsafe_from_a_thread": "threads",
+        "event_loop.debug_slow_callback": "threads",
+        "event_loop.graceful_shutdown_on_signal": "signals",
+        "synchronization.barrier_broken_by_timeout": "threads",
+        "streams.echo_over_tcp": "sockets",
+        "streams.read_until_separator": "sockets",
+        "streams.read_until_limit_overrun": "sockets",
+        "streams.echo_over_unix_socket": "sockets",
+        "protocols.echo_with_protocols": "sockets",
+        "protocols.frame_lines_in_a_protocol": "sockets",
+        "subprocesses.run_a_child": "subprocesses",
+        "subprocesses.kill_after_timeout": "subprocesses",
+        "subprocesses.shell_with_quoting": "subprocesses",
+        "pitfalls.blocking_call_symptom": "threads",
+        "pitfalls.blocking_call_fix": "threads",
+        "pitfalls.nested_run_symptom": "threads",
+        "pitfalls.nested_run_fix": "threads",
+        "pitfalls.get_event_loop_symptom": "threads",
+        "pitfalls.thread_unsafe_call_symptom": "threads",
+        "pitfalls.thread_unsafe_call_fix": "threads",
+        "benefits.heartbeat_gaps": "threads",
+        "benefits.tasks_vs_threads": "threads",
+        "benefits.echo_load": "sockets subprocesses threads",
+    }.items()
+}
+
+
+def needs(qualname: str) -> frozenset[str]:
+    """What lesson ``concept.name`` needs from the platform: the registry's ``needs``."""
+    try:
+        registry = importlib.import_module("asyncio_primer._registry")
+    except ImportError:
+        return PROVISIONAL_NEEDS.get(qualname, frozenset())
+    try:
+        return frozenset(registry.find(qualname).needs)
+    except LookupError:
+        return PROVISIONAL_NEEDS.get(qualname, frozenset())
+
+
+def reason(lacking: frozenset[str]) -> str:
+    """``needs threads, which the browser's Python (WebAssembly) does not have``."""
+    words = [NEED_WORDS.get(n, n) for n in sorted(lacking)]
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"needs {listed}, which the browser's Python (WebAssembly) does not have"
+
+
+_EXAMPLE = re.compile(r"^\s*>>> asyncio\.run\((.+)\)\s*$")
+
+
+def default_call(obj: Any, name: str) -> str:
+    """The call the Run box starts with: ``await run_workers()`` (the lesson at its defaults).
+
+    A lesson with a parameter that has no default (or a class) starts with its docstring's first
+    ``asyncio.run(...)`` example instead; a plain function, which calls :func:`asyncio.run`
+    itself, is called without ``await``.
+    """
+    if inspect.isfunction(obj):
+        parameters = inspect.signature(obj).parameters.values()
+        if all(
+            p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            for p in parameters
+        ):
+            return f"await {name}()" if inspect.iscoroutinefunction(obj) else f"{name}()"
+    for line in (inspect.getdoc(obj) or "").splitlines():
+        match = _EXAMPLE.match(line)
+        if match:
+            return f"await {match.group(1)}"
+    return f"await {name}()"
+
+
+# --- the widgets -------------------------------------------------------------------------------
+
+
+def wheel_name() -> str:
+    """The file name of the project's wheel (it is pure Python)."""
+    version = importlib.metadata.version("asyncio-primer")
+    return f"asyncio_primer-{version}-py3-none-any.whl"
+
+
+@functools.lru_cache(maxsize=1)
+def first_run_bytes() -> int:
+    """How many bytes the first press fetches: Pyodide's files, the wheel, the driver."""
+    package = NPM_DIR / "node_modules" / NPM_PACKAGE
+    sizes = [(package / name).stat().st_size for name in PYODIDE_FILES if (package / name).exists()]
+    return sum(sizes) + DRIVER.stat().st_size + 120_000  # the wheel is about 110 kB
+
+
+def widget(qualname: str, module: str, call: str) -> str:
+    attrs = {
+        "class": "primer-run",
+        "data-module": module,
+        "data-lesson": qualname,
+        "data-wheel": wheel_name(),
+    }
+    megabytes = first_run_bytes() / 1e6
+    return (
+        "<div "
+        + " ".join(f'{k}="{html.escape(v)}"' for k, v in attrs.items())
+        + '><div class="primer-run-bar">'
+        '<button type="button" class="primer-run-button">Run</button>'
+        f'<input type="text" class="primer-run-call" value="{html.escape(call)}" '
+        'aria-label="the Python code that Run runs" spellcheck="false" autocomplete="off">'
+        "</div>"
+        '<p class="primer-run-note">Runs in your browser on Python 3.14 (Pyodide, WebAssembly), '
+        f"on real time; edit the call to try other arguments. The first press loads "
+        f"{megabytes:.0f} MB, once per page.</p>"
+        '<div class="primer-run-status" role="status" aria-live="polite"></div>'
+        '<pre class="primer-run-output" hidden></pre>'
+        '<div class="primer-run-timeline" hidden></div></div>'
+    )
+
+
+def unavailable(reason_text: str) -> str:
+    text = f"Not runnable in the browser: {html.escape(reason_text)}."
+    return f'<p class="primer-run-unavailable">{text}</p>'
+
+
+def _lesson_signature(container: nodes.Element) -> tuple[str, str] | None:
+    """(module, name) of the lesson that a ``lesson`` container documents."""
+    from sphinx import addnodes
+
+    for signature in container.findall(addnodes.desc_signature):
+        module, fullname = signature.get("module"), signature.get("fullname")
+        if module and fullname:
+            return str(module), str(fullname)
+    return None
+
+
+def add_run_widgets(app: Sphinx, doctree: nodes.document) -> None:
+    """Put a Run widget (or the reason there is none) under each lesson's source."""
+    if app.builder.format != "html":
+        return
+    for container in list(doctree.findall(nodes.container)):
+        if "lesson" not in container["classes"]:
+            continue
+        found = _lesson_signature(container)
+        if found is None:
+            continue
+        module_name, name = found
+        qualname = f"{module_name.rsplit('.', 1)[-1]}.{name}"
+        obj = getattr(importlib.import_module(module_name), name)
+        lacking = needs(qualname)
+        text = (
+            unavailable(reason(lacking))
+            if lacking
+            else widget(qualname, module_name, default_call(obj, name))
+        )
+        raw = nodes.raw("", text, format="html")
+        target = None
+        for rubric in container.findall(nodes.rubric):
+            if rubric.astext() == "Source":
+                following = rubric.parent.index(rubric) + 1
+                if following < len(rubric.parent) and isinstance(
+                    rubric.parent[following], nodes.literal_block
+                ):
+                    target = rubric.parent[following]
+                break
+        if target is not None:
+            target.parent.insert(target.parent.index(target) + 1, raw)
+        else:
+            container.append(raw)
+
+
+# --- the runtime and the wheel -----------------------------------------------------------------
+
+
+def _locked(path: Path) -> dict[str, Any]:
+    packages: dict[str, Any] = json.loads(path.read_text()).get("packages", {})
+    return {k: (v.get("version"), v.get("integrity")) for k, v in packages.items() if k}
+
+
+def ensure_npm_package() -> Path:
+    """Install the pinned Pyodide (``npm ci``) unless ``node_modules`` matches the lock file."""
+    lock = NPM_DIR / "package-lock.json"
+    installed = NPM_DIR / "node_modules" / ".package-lock.json"
+    package = NPM_DIR / "node_modules" / NPM_PACKAGE
+    fresh = installed.is_file() and _locked(installed) == _locked(lock)
+    if not (fresh and all((package / name).is_file() for name in PYODIDE_FILES)):
+        npm = shutil.which("npm")
+        if npm is None:
+            raise ExtensionError("primer_run: npm is needed to install Pyodide (tests/pyodide)")
+        logger.info("primer_run: npm ci --prefix %s", NPM_DIR)
+        start = time.monotonic()
+        subprocess.run(
+            [npm, "ci", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
+            check=True,
+        )
+        logger.info("primer_run: npm ci took %.1f s", time.monotonic() - start)
+    return package
+
+
+def find_wheel(workdir: Path) -> Path:
+    """The project's wheel: ``$PRIMER_WHEEL``, tox's package, or one built now."""
+    for candidate in [
+        os.environ.get("PRIMER_WHEEL", ""),
+        *os.environ.get("TOX_PACKAGE", "").split(os.pathsep),
+    ]:
+        if candidate.endswith(".whl") and Path(candidate).is_file():
+            return Path(candidate)
+    workdir.mkdir(parents=True, exist_ok=True)
+    commands = [
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(workdir), str(ROOT)]
+    ]
+    uv = shutil.which("uv")
+    if uv:
+        commands.append([uv, "build", "--wheel", "-q", "-o", str(workdir), str(ROOT)])
+    for command in commands:
+        if subprocess.run(command, check=False, capture_output=True).returncode == 0:
+            built = sorted(workdir.glob("asyncio_primer-*.whl"), key=lambda p: p.stat().st_mtime)
+            if built:
+                return built[-1]
+    raise ExtensionError("primer_run: could not build the project's wheel (pip wheel, uv build)")
+
+
+def _copy(source: Path, target: Path) -> None:
+    """Copy unless *target* already has the same size and time."""
+    if target.is_file():
+        a, b = source.stat(), target.stat()
+        if a.st_size == b.st_size and int(a.st_mtime) == int(b.st_mtime):
+            return
+    shutil.copy2(source, target)
+
+
+def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
+    """Ship Pyodide's files and the project's wheel in ``_static/pyodide/`` of the HTML."""
+    if exception is not None or app.builder.format != "html":
+        return
+    start = time.monotonic()
+    package = ensure_npm_package()
+    target = Path(app.outdir) / "_static" / "pyodide"
+    target.mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_FILES:
+        _copy(package / name, target / name)
+    wheel = find_wheel(Path(tempfile.gettempdir()) / "primer-run-wheel")
+    shutil.copyfile(wheel, target / wheel_name())
+    total = sum(f.stat().st_size for f in target.iterdir()) + DRIVER.stat().st_size
+    logger.info(
+        "primer_run: Pyodide and %s in _static/pyodide/ (%.1f MB for a first Run) in %.1f s",
+        wheel.name,
+        total / 1e6,
+        time.monotonic() - start,
+    )
+
+
+def check_npm(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        ensure_npm_package()
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", check_npm)
+    app.connect("doctree-read", add_run_widgets)
+    app.connect("build-finished", copy_runtime)
+    app.add_js_file("run/run.js", type="module")
+    app.add_css_file("run/run.css")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
