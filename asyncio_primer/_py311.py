@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
+from asyncio_primer._registry import lesson
 from asyncio_primer._validate import check_delay
-
-__all__ = ["task_group_except_star", "task_group_exception_group"]
 
 
 async def _fail_when_set(gate: asyncio.Event, error: Exception) -> None:
@@ -18,6 +17,7 @@ async def _fail_when_set(gate: asyncio.Event, error: Exception) -> None:
     raise error
 
 
+@lesson(concept="errors", delay=check_delay)
 async def task_group_except_star(delay: float = 1.0) -> list[str]:
     """Run tasks in a :class:`asyncio.TaskGroup` and handle its failures with ``except*``.
 
@@ -35,9 +35,7 @@ async def task_group_except_star(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds before the two tasks fail; must not be negative.
     :returns: the messages of the handled exceptions.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     handled: list[str] = []
     slow = None
     gate = asyncio.Event()
@@ -60,6 +58,7 @@ async def task_group_except_star(delay: float = 1.0) -> list[str]:
     return handled
 
 
+@lesson(concept="errors", delay=check_delay)
 async def task_group_exception_group(delay: float = 1.0) -> tuple[list[str], list[str]]:
     """Catch the :exc:`ExceptionGroup` a :class:`asyncio.TaskGroup` raises and take it apart.
 
@@ -83,9 +82,7 @@ async def task_group_exception_group(delay: float = 1.0) -> tuple[list[str], lis
 
     :param delay: seconds before the three tasks fail; must not be negative.
     :returns: the messages of the ``ValueError`` part and of the rest.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
 
     def messages(group: BaseExceptionGroup[BaseException] | None) -> list[str]:
         return [] if group is None else [str(e) for e in group.exceptions]

@@ -19,7 +19,10 @@ __all__ = [
     "check_line",
     "check_lines",
     "check_positive_int",
+    "check_non_empty_bytes",
     "check_timeout",
+    "int_between",
+    "one_of",
 ]
 
 
@@ -143,3 +146,26 @@ def check_lines(lines: Sequence[str], name: str = "lines") -> Sequence[str]:
     """
     _check_each(lines, name, "str", check_line)
     return lines
+
+
+def one_of(*choices: str) -> Callable[[str, str], str]:
+    """A check that a value is one of *choices* (see :func:`check_choice`)."""
+
+    def check(value: str, name: str) -> str:
+        return check_choice(value, choices, name)
+
+    return check
+
+
+def int_between(low: int, high: int) -> Callable[[int, str], int]:
+    """A check that a value is an ``int`` from *low* to *high* (see :func:`check_int_range`)."""
+
+    def check(value: int, name: str) -> int:
+        return check_int_range(value, name, low, high)
+
+    return check
+
+
+def check_non_empty_bytes(value: bytes, name: str) -> bytes:
+    """Return *value* if it is non-empty ``bytes``, else raise (see :func:`check_bytes`)."""
+    return check_bytes(value, name, allow_empty=False)

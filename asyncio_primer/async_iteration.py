@@ -27,17 +27,8 @@ import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_positive_int
-
-__all__ = [
-    "iterate_async_generator",
-    "iterate_async_iterator_class",
-    "async_comprehensions",
-    "async_context_manager_class",
-    "async_context_manager_decorator",
-    "close_unfinished_generator",
-    "shutdown_closes_unfinished_generators",
-]
 
 
 async def _ticks(count: int, delay: float) -> AsyncIterator[int]:
@@ -47,6 +38,8 @@ async def _ticks(count: int, delay: float) -> AsyncIterator[int]:
         yield n
 
 
+@lesson(count=check_positive_int, delay=check_delay)
+@lesson(count=check_positive_int, delay=check_delay)
 async def iterate_async_generator(count: int = 3, delay: float = 1.0) -> list[int]:
     """Produce items with an async generator and consume them with ``async for``.
 
@@ -66,11 +59,7 @@ async def iterate_async_generator(count: int = 3, delay: float = 1.0) -> list[in
     :param count: how many items to produce; must be >= 1.
     :param delay: seconds before each item; must not be negative.
     :returns: the items received.
-    :raises ValueError: if *count* is smaller than 1 or *delay* is negative or not finite.
-    :raises TypeError: if *count* is not an ``int`` or *delay* not a number.
     """
-    check_positive_int(count, "count")
-    check_delay(delay)
     received: list[int] = []
     async for n in _ticks(count, delay):
         print(f"got {n}")
@@ -78,6 +67,7 @@ async def iterate_async_generator(count: int = 3, delay: float = 1.0) -> list[in
     return received
 
 
+@lesson(start=check_positive_int, delay=check_delay)
 async def iterate_async_iterator_class(start: int = 3, delay: float = 1.0) -> list[int]:
     """Write the async iterator protocol by hand: ``__aiter__``, ``__anext__``, StopAsyncIteration.
 
@@ -99,11 +89,7 @@ async def iterate_async_iterator_class(start: int = 3, delay: float = 1.0) -> li
     :param start: the number to count down from; must be >= 1.
     :param delay: seconds before each number; must not be negative.
     :returns: the numbers, counted down to 1.
-    :raises ValueError: if *start* is smaller than 1 or *delay* is negative or not finite.
-    :raises TypeError: if *start* is not an ``int`` or *delay* not a number.
     """
-    check_positive_int(start, "start")
-    check_delay(delay)
 
     class Countdown:
         def __init__(self, start: int) -> None:
@@ -131,6 +117,7 @@ async def _double(n: int, delay: float) -> int:
     return 2 * n
 
 
+@lesson(count=check_positive_int, delay=check_delay)
 async def async_comprehensions(
     count: int = 3, delay: float = 1.0
 ) -> tuple[list[int], set[int], list[int]]:
@@ -151,11 +138,7 @@ async def async_comprehensions(
     :param count: how many items each comprehension sees; must be >= 1.
     :param delay: seconds per item; must not be negative.
     :returns: the three collections.
-    :raises ValueError: if *count* is smaller than 1 or *delay* is negative or not finite.
-    :raises TypeError: if *count* is not an ``int`` or *delay* not a number.
     """
-    check_positive_int(count, "count")
-    check_delay(delay)
     squares = [n * n async for n in _ticks(count, delay)]
     print(f"squares: {squares}")
     odd = {n async for n in _ticks(count, delay) if n % 2}
@@ -165,6 +148,7 @@ async def async_comprehensions(
     return squares, odd, doubled
 
 
+@lesson(delay=check_delay)
 async def async_context_manager_class(delay: float = 1.0, fail: bool = False) -> list[str]:
     """Write an async context manager by hand: ``__aenter__`` and ``__aexit__``.
 
@@ -190,9 +174,7 @@ async def async_context_manager_class(delay: float = 1.0, fail: bool = False) ->
     :param fail: raise inside the ``async with`` block.
     :returns: the lines printed, in order.
     :raises RuntimeError: if *fail* is true, after the connection was closed.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     lines: list[str] = []
 
     def say(line: str) -> None:
@@ -223,6 +205,7 @@ async def async_context_manager_class(delay: float = 1.0, fail: bool = False) ->
     return lines
 
 
+@lesson(delay=check_delay)
 async def async_context_manager_decorator(delay: float = 1.0, fail: bool = False) -> list[str]:
     """Write an async context manager as a generator with :func:`contextlib.asynccontextmanager`.
 
@@ -244,9 +227,7 @@ async def async_context_manager_decorator(delay: float = 1.0, fail: bool = False
     :param fail: raise inside the ``async with`` block.
     :returns: the lines printed, in order.
     :raises RuntimeError: if *fail* is true, after the connection was closed.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     lines: list[str] = []
 
     def say(line: str) -> None:
@@ -289,6 +270,7 @@ async def _stream(delay: float, log: list[str]) -> AsyncGenerator[int, None]:
         print(log[-1])
 
 
+@lesson(delay=check_delay)
 async def close_unfinished_generator(delay: float = 1.0) -> list[str]:
     """Close an async generator left unfinished with ``aclose()``.
 
@@ -308,9 +290,7 @@ async def close_unfinished_generator(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds before each item; must not be negative.
     :returns: what the generator's ``finally`` logged.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     log: list[str] = []
     stream = _stream(delay, log)
     async for n in stream:
@@ -320,6 +300,7 @@ async def close_unfinished_generator(delay: float = 1.0) -> list[str]:
     return log
 
 
+@lesson()
 def shutdown_closes_unfinished_generators() -> list[str]:
     """See :func:`asyncio.run` close an async generator left unfinished, at shutdown.
 
@@ -358,6 +339,7 @@ def shutdown_closes_unfinished_generators() -> list[str]:
 
 if sys.version_info >= (3, 10):
 
+    @lesson(delay=check_delay)
     async def close_with_aclosing(delay: float = 1.0) -> list[str]:
         """Close an async generator when a block ends with :func:`contextlib.aclosing`.
 
@@ -376,9 +358,7 @@ if sys.version_info >= (3, 10):
 
         :param delay: seconds before each item; must not be negative.
         :returns: what the generator's ``finally`` logged.
-        :raises ValueError: if *delay* is negative or not finite.
         """
-        check_delay(delay)
         log: list[str] = []
         async with contextlib.aclosing(_stream(delay, log)) as stream:
             async for n in stream:
@@ -387,4 +367,5 @@ if sys.version_info >= (3, 10):
                     break
         return log
 
-    __all__ += ["close_with_aclosing"]
+
+__all__ = exported(__name__)

@@ -20,16 +20,8 @@ import inspect
 from collections.abc import Generator
 from typing import Any
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay
-
-__all__ = [
-    "three_kinds",
-    "what_is_awaitable",
-    "Countdown",
-    "await_a_custom_awaitable",
-    "future_set_by_callback",
-    "wrap_a_thread_future",
-]
 
 
 async def _answer() -> int:
@@ -37,6 +29,8 @@ async def _answer() -> int:
     return 42
 
 
+@lesson()
+@lesson()
 async def three_kinds() -> list[int]:
     """Await a coroutine, a task and a future, and get a value from each.
 
@@ -65,6 +59,7 @@ async def three_kinds() -> list[int]:
     return [from_coroutine, from_task, from_future]
 
 
+@lesson()
 async def what_is_awaitable() -> dict[str, bool]:
     """Ask :func:`inspect.isawaitable` about a coroutine, a task, a future, a function and a value.
 
@@ -103,6 +98,7 @@ async def what_is_awaitable() -> dict[str, bool]:
     return answers
 
 
+@lesson()
 class Countdown:
     """An awaitable of our own: awaiting it counts down from *start*, one second per step.
 
@@ -135,6 +131,7 @@ class Countdown:
         return self.start
 
 
+@lesson()
 async def await_a_custom_awaitable(start: int = 3, step: float = 1.0) -> int:
     """Await a :class:`Countdown`, an object that is neither a coroutine nor a future.
 
@@ -156,6 +153,7 @@ async def await_a_custom_awaitable(start: int = 3, step: float = 1.0) -> int:
     return steps
 
 
+@lesson(delay=check_delay)
 async def future_set_by_callback(delay: float = 1.0) -> str:
     """Create a bare :class:`asyncio.Future` and let a timer callback resolve it later.
 
@@ -172,9 +170,7 @@ async def future_set_by_callback(delay: float = 1.0) -> str:
 
     :param delay: seconds before the callback runs; must not be negative.
     :returns: the future's result, ``"ready"``.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str] = loop.create_future()
 
@@ -196,6 +192,7 @@ def _sum_of_squares(n: int) -> int:
     return sum(i * i for i in range(n))
 
 
+@lesson(needs={"threads"})
 async def wrap_a_thread_future(n: int = 1000) -> int:
     """Await a thread pool's :class:`concurrent.futures.Future` with :func:`asyncio.wrap_future`.
 
@@ -219,3 +216,6 @@ async def wrap_a_thread_future(n: int = 1000) -> int:
         total = await asyncio.wrap_future(thread_future)
     print(f"sum of squares below {n} = {total}")
     return total
+
+
+__all__ = exported(__name__)

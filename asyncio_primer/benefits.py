@@ -6,8 +6,8 @@ what you would otherwise write — a blocking call, a thread per wait, a thread 
 that you can rerun them on your own machine. ``python -m asyncio_primer bench`` runs them all
 and prints the figures; :doc:`measured` shows the figures from one run.
 
-Every lesson here measures the real clock, so the docs and the command line run them on real time
-(they are listed in ``REAL_TIME_LESSONS``): their output changes from run to run, and their tests
+Every lesson here measures the real clock, so the docs and the command line run them on real time:
+their output changes from run to run, and their tests
 check what holds by construction (a blocked heartbeat misses at least the blocking call) rather
 than speeds.
 
@@ -24,7 +24,6 @@ import importlib
 import importlib.util
 import json
 import os
-import resource
 import socket
 import socketserver
 import sys
@@ -33,24 +32,15 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import cast
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import (
-    check_choice,
     check_delay,
     check_delays,
     check_positive_int,
     check_timeout,
+    one_of,
 )
 from asyncio_primer.tasks import run_workers
-
-__all__ = [
-    "workers_on_real_time",
-    "heartbeat_gaps",
-    "tasks_vs_threads",
-    "echo_load",
-]
-
-#: Lessons that measure the real clock; the docs and the command line run them on real time.
-REAL_TIME_LESSONS: frozenset[str] = frozenset(__all__)
 
 #: Echo servers :func:`echo_load` can measure; ``"uvloop"`` needs the ``uvloop`` package.
 ECHO_SERVERS = ("asyncio", "threads", "uvloop")
@@ -65,6 +55,8 @@ FD_RESERVE = 64
 # -- The ideal --------------------------------------------------------------------------------
 
 
+@lesson(real_time=True, delays=check_delays)
+@lesson(real_time=True, delays=check_delays)
 async def workers_on_real_time(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> float:
     """Run the three workers of :func:`~asyncio_primer.tasks.run_workers` and time them.
 
@@ -84,9 +76,7 @@ async def workers_on_real_time(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> flo
 
     :param delays: one delay per worker, in seconds; none may be negative, one must be > 0.
     :returns: elapsed time divided by the longest delay.
-    :raises ValueError: if *delays* is empty, holds a bad delay, or all delays are 0.
     """
-    check_delays(delays)
     ideal = max(delays)
     if ideal <= 0:
         raise ValueError(f"delays must hold a delay > 0, got {delays!r}")
@@ -129,6 +119,7 @@ async def _largest_gap(slow_call: Callable[[], Awaitable[None]], interval: float
     return max(later - earlier for earlier, later in zip(ticks, ticks[1:]))
 
 
+@lesson(real_time=True, wait=check_delay, interval=check_timeout)
 async def heartbeat_gaps(wait: float = 1.0, interval: float = 0.1) -> dict[str, float]:
     """Tick a heartbeat every *interval* s while another coroutine waits: awaiting, then blocking.
 
@@ -151,10 +142,7 @@ async def heartbeat_gaps(wait: float = 1.0, interval: float = 0.1) -> dict[str, 
     :param interval: seconds between heartbeats; must be > 0.
     :returns: the largest gap between two heartbeats, in seconds, keyed ``"asyncio.sleep"`` and
         ``"time.sleep"``.
-    :raises ValueError: if *wait* is negative or *interval* is not > 0 (or either is not finite).
     """
-    check_delay(wait, "wait")
-    check_timeout(interval, "interval")
 
     async def awaiting() -> None:
         await asyncio.sleep(wait)
@@ -178,7 +166,7 @@ async def heartbeat_gaps(wait: float = 1.0, interval: float = 0.1) -> dict[str, 
 # -- Resources --------------------------------------------------------------------------------
 
 
-def resident_memory() -> int:
+def _resident_memory() -> int:
     """The process's resident set size (RSS) in bytes: ``/proc/self/statm`` on Linux.
 
     Elsewhere it falls back to the *peak* RSS (``getrusage``), which only ever grows, so a
@@ -189,6 +177,8 @@ def resident_memory() -> int:
             pages = int(statm.read().split()[1])
         return pages * os.sysconf("SC_PAGE_SIZE")
     except OSError:  # pragma: no cover - not Linux
+        import resource  # Unix only: not on Windows or WebAssembly
+
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return peak if os.uname().sysname == "Darwin" else peak * 1024
 
@@ -207,14 +197,14 @@ async def _hold_with_tasks(count: int) -> tuple[float, float]:
         await release.wait()
 
     gc.collect()
-    before = resident_memory()
+    before = _resident_memory()
     start = time.perf_counter()
     held: list[asyncio.Task[None]] = []
     try:
         held.extend(asyncio.create_task(hold()) for _ in range(count))
         await all_waiting
         seconds = time.perf_counter() - start
-        grown = resident_memory() - before
+        grown = _resident_memory() - before
     finally:
         release.set()
         await asyncio.gather(*held)
@@ -237,7 +227,7 @@ def _hold_with_threads(count: int) -> tuple[float, float]:
         release.wait(timeout=600)  # bounded: a mistake cannot keep a thread forever
 
     gc.collect()
-    before = resident_memory()
+    before = _resident_memory()
     start = time.perf_counter()
     held: list[threading.Thread] = []
     try:
@@ -246,7 +236,7 @@ def _hold_with_threads(count: int) -> tuple[float, float]:
             held[-1].start()
         all_waiting.wait(timeout=600)
         seconds = time.perf_counter() - start
-        grown = resident_memory() - before
+        grown = _resident_memory() - before
     finally:
         release.set()
         for thread in held:
@@ -254,6 +244,7 @@ def _hold_with_threads(count: int) -> tuple[float, float]:
     return max(grown, 0) / count, seconds
 
 
+@lesson(real_time=True, needs={"threads"}, count=check_positive_int)
 async def tasks_vs_threads(count: int = 10_000) -> dict[str, float]:
     """Hold *count* concurrent waits as tasks, then as threads: memory and start-up time.
 
@@ -268,7 +259,7 @@ async def tasks_vs_threads(count: int = 10_000) -> dict[str, float]:
     a future it waits on — in one thread. A thread also gets a C stack that the operating system
     maps for it (the first pages of it become resident), a Python thread state and a kernel
     thread, and starting one is a system call. Memory is the growth of the process's *resident
-    set size* (:func:`resident_memory`), not :mod:`tracemalloc`: tracemalloc sees only what
+    set size* (the memory it holds in RAM), not :mod:`tracemalloc`: tracemalloc sees only what
     Python's allocator hands out, not thread stacks, and would make threads look nearly free.
     Tasks are measured first, so memory they freed may be reused by the threads' Python objects:
     if anything, threads look a little cheaper than they are. The threads start in a worker
@@ -276,9 +267,7 @@ async def tasks_vs_threads(count: int = 10_000) -> dict[str, float]:
 
     :param count: how many concurrent waits to hold; must be >= 1.
     :returns: bytes per task and per thread, and seconds until all *count* were waiting.
-    :raises ValueError: if *count* is smaller than 1.
     """
-    check_positive_int(count, "count")
     task_bytes, task_seconds = await _hold_with_tasks(count)
     print(f"{count} tasks: {task_bytes:.0f} bytes each, all waiting after {task_seconds:.3f} s")
     thread_bytes, thread_seconds = await asyncio.to_thread(_hold_with_threads, count)
@@ -535,6 +524,14 @@ _CLIENT_PROCESS = (
 )
 
 
+@lesson(
+    real_time=True,
+    needs={"sockets", "subprocesses", "threads"},
+    server=one_of(*ECHO_SERVERS),
+    clients=check_positive_int,
+    requests=check_positive_int,
+    size=check_positive_int,
+)
 async def echo_load(
     server: str = "asyncio",
     clients: int = 100,
@@ -583,10 +580,8 @@ async def echo_load(
     :raises ModuleNotFoundError: if *server* is ``"uvloop"`` and uvloop is not installed.
     :raises RuntimeError: if the client process fails.
     """
-    check_choice(server, ECHO_SERVERS, "server")
-    check_positive_int(clients, "clients")
-    check_positive_int(requests, "requests")
-    check_positive_int(size, "size")
+    import resource  # Unix only: not on Windows or WebAssembly
+
     soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = 2 * clients + FD_RESERVE
     if soft != resource.RLIM_INFINITY and soft < needed:
@@ -627,3 +622,6 @@ async def echo_load(
         f" latency p50 {stats['p50_ms']:.2f} ms, p99 {stats['p99_ms']:.2f} ms"
     )
     return stats
+
+
+__all__ = exported(__name__)

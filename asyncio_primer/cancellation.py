@@ -22,16 +22,11 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_delays, check_timeout
 
-__all__ = [
-    "cancel_a_task",
-    "propagate_cancellation",
-    "wait_for_timeout",
-    "shield_from_timeout",
-]
 
-
+@lesson(delay=check_delay)
 async def cancel_a_task(delay: float = 1.0) -> bool:
     """Stop a task with :meth:`~asyncio.Task.cancel`, then check :meth:`~asyncio.Task.cancelled`.
 
@@ -53,9 +48,7 @@ async def cancel_a_task(delay: float = 1.0) -> bool:
 
     :param delay: seconds before the cancellation; must not be negative.
     :returns: whether the task ended cancelled (``True``).
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
 
     async def worker() -> None:
         print("worker: started an hour-long job")
@@ -77,6 +70,7 @@ async def cancel_a_task(delay: float = 1.0) -> bool:
     return task.cancelled()
 
 
+@lesson(delay=check_delay)
 async def propagate_cancellation(delay: float = 1.0) -> dict[str, str]:
     """Clean up on cancellation, then let :exc:`~asyncio.CancelledError` propagate.
 
@@ -98,9 +92,7 @@ async def propagate_cancellation(delay: float = 1.0) -> dict[str, str]:
 
     :param delay: seconds before both tasks are cancelled; must not be negative.
     :returns: how each task ended.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
 
     async def polite() -> str:
         try:
@@ -130,6 +122,7 @@ async def propagate_cancellation(delay: float = 1.0) -> dict[str, str]:
     }
 
 
+@lesson(work=check_delay, timeout=check_timeout)
 async def wait_for_timeout(work: float = 5.0, timeout: float = 1.0) -> type[BaseException] | None:
     """Give up on a task after *timeout* seconds with :func:`asyncio.wait_for`.
 
@@ -150,10 +143,7 @@ async def wait_for_timeout(work: float = 5.0, timeout: float = 1.0) -> type[Base
     :param timeout: how long to wait for it, in seconds; must be > 0.
     :returns: the class of the exception ``wait_for`` raised (``None`` if the task finished in
         time).
-    :raises ValueError: if *work* is negative or *timeout* is not > 0, or either is not finite.
     """
-    check_delay(work, "work")
-    check_timeout(timeout)
 
     async def job() -> str:
         await asyncio.sleep(work)
@@ -169,6 +159,7 @@ async def wait_for_timeout(work: float = 5.0, timeout: float = 1.0) -> type[Base
     return None
 
 
+@lesson(work=check_delay, timeout=check_timeout)
 async def shield_from_timeout(work: float = 2.0, timeout: float = 1.0) -> str:
     """Let work finish even when its waiter times out, with :func:`asyncio.shield`.
 
@@ -187,10 +178,7 @@ async def shield_from_timeout(work: float = 2.0, timeout: float = 1.0) -> str:
     :param work: how long the shielded save takes, in seconds; must not be negative.
     :param timeout: how long the waiter waits, in seconds; must be > 0.
     :returns: the save's result, ``"saved"``.
-    :raises ValueError: if *work* is negative or *timeout* is not > 0, or either is not finite.
     """
-    check_delay(work, "work")
-    check_timeout(timeout)
 
     async def save() -> str:
         await asyncio.sleep(work)
@@ -207,8 +195,8 @@ async def shield_from_timeout(work: float = 2.0, timeout: float = 1.0) -> str:
 
 
 if sys.version_info >= (3, 11):
-    __all__ += ["timeout_block", "idle_timeout", "cancelling_and_uncancel"]
 
+    @lesson(work=check_delay, timeout=check_timeout)
     async def timeout_block(work: float = 5.0, timeout: float = 1.0) -> bool:
         """Limit the time a block of code may take with :func:`asyncio.timeout`.
 
@@ -231,11 +219,7 @@ if sys.version_info >= (3, 11):
         :param work: how long the block's work would take, in seconds; must not be negative.
         :param timeout: the block's time limit, in seconds; must be > 0.
         :returns: whether the timeout fired.
-        :raises ValueError: if *work* is negative or *timeout* is not > 0, or either is not
-            finite.
         """
-        check_delay(work, "work")
-        check_timeout(timeout)
         try:
             async with asyncio.timeout(timeout) as cm:
                 try:
@@ -249,6 +233,7 @@ if sys.version_info >= (3, 11):
             print(f"the work finished in time; expired() is {cm.expired()}")
         return cm.expired()
 
+    @lesson(chunks=check_delays, idle=check_timeout)
     async def idle_timeout(
         chunks: Sequence[float] = (1.0, 1.0, 1.0, 3.0), idle: float = 2.0
     ) -> int:
@@ -273,11 +258,7 @@ if sys.version_info >= (3, 11):
         :param chunks: how long each chunk takes to arrive, in seconds; none may be negative.
         :param idle: the longest wait allowed for one chunk, in seconds; must be > 0.
         :returns: how many chunks arrived.
-        :raises ValueError: if *chunks* is empty or holds a negative or non-finite delay, or
-            *idle* is not a finite number > 0.
         """
-        check_delays(chunks, "chunks")
-        check_timeout(idle, "idle")
         loop = asyncio.get_running_loop()
         arrived = 0
         try:
@@ -291,6 +272,7 @@ if sys.version_info >= (3, 11):
             print("no chunk for too long: TimeoutError")
         return arrived
 
+    @lesson(delay=check_timeout)
     async def cancelling_and_uncancel(delay: float = 1.0) -> list[int]:
         """Suppress one cancellation properly: catch it, then call :meth:`~asyncio.Task.uncancel`.
 
@@ -316,9 +298,7 @@ if sys.version_info >= (3, 11):
 
         :param delay: seconds before step 1 is cancelled, and step 2's time limit; must be > 0.
         :returns: the cancellation count before and after ``uncancel()``.
-        :raises ValueError: if *delay* is not a finite number > 0.
         """
-        check_timeout(delay, "delay")
         counts: list[int] = []
 
         async def worker() -> None:
@@ -342,3 +322,6 @@ if sys.version_info >= (3, 11):
         task.cancel()
         await task
         return counts
+
+
+__all__ = exported(__name__)

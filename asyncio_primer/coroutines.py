@@ -22,19 +22,11 @@ import inspect
 import warnings
 from collections.abc import Sequence
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_delays
 
-__all__ = [
-    "greet",
-    "delayed_greet",
-    "function_vs_object",
-    "add_later",
-    "await_a_result",
-    "run_sequentially",
-    "forget_to_await",
-]
 
-
+@lesson()
 async def greet() -> None:
     """Print a greeting: the smallest coroutine there is.
 
@@ -48,6 +40,7 @@ async def greet() -> None:
     print("Hello, asyncio!")
 
 
+@lesson(delay=check_delay)
 async def delayed_greet(delay: float = 2.0) -> None:
     """Print a greeting after *delay* seconds, without blocking the event loop.
 
@@ -59,13 +52,12 @@ async def delayed_greet(delay: float = 2.0) -> None:
     :func:`~asyncio_primer.tasks.run_workers` for the concurrent version).
 
     :param delay: seconds to wait; must not be negative.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     await asyncio.sleep(delay)
     print("Hello, asyncio!")
 
 
+@lesson()
 async def function_vs_object() -> None:
     """Show that calling a coroutine function only *creates* a coroutine object.
 
@@ -85,6 +77,7 @@ async def function_vs_object() -> None:
     await coroutine
 
 
+@lesson(delay=check_delay)
 async def add_later(a: int, b: int, delay: float = 1.0) -> int:
     """Return ``a + b`` after *delay* seconds.
 
@@ -98,13 +91,12 @@ async def add_later(a: int, b: int, delay: float = 1.0) -> int:
     :param b: the second number.
     :param delay: seconds to wait; must not be negative.
     :returns: the sum of *a* and *b*.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     await asyncio.sleep(delay)
     return a + b
 
 
+@lesson()
 async def await_a_result() -> int:
     """Use the value that an ``await`` returns, like the value of a function call.
 
@@ -122,6 +114,7 @@ async def await_a_result() -> int:
     return total
 
 
+@lesson(delays=check_delays)
 async def run_sequentially(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> None:
     """Await one sleep after another: the delays add up.
 
@@ -135,14 +128,13 @@ async def run_sequentially(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> None:
     :func:`asyncio.gather`.
 
     :param delays: seconds to wait, one after the other; none may be negative.
-    :raises ValueError: if *delays* is empty or holds a negative or non-finite delay.
     """
-    check_delays(delays)
     for delay in delays:
         await asyncio.sleep(delay)
         print(f"waited {delay} s")
 
 
+@lesson()
 def forget_to_await() -> str:
     """Call a coroutine function without awaiting it, and capture the warning Python gives.
 
@@ -163,3 +155,6 @@ def forget_to_await() -> str:
         gc.collect()  # on CPython the object is already gone; elsewhere this collects it
     messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     return messages[0].splitlines()[0]
+
+
+__all__ = exported(__name__)

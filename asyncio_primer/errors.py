@@ -26,18 +26,11 @@ import gc
 import sys
 from typing import Any
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay
 
-__all__ = [
-    "error_prone_worker",
-    "propagate_through_await",
-    "gather_return_exceptions",
-    "task_exception_never_retrieved",
-    "invalid_state_error",
-    "timeout_error_identity",
-]
 
-
+@lesson(delay=check_delay)
 async def error_prone_worker(delay: float = 1.0) -> None:
     """Fail after *delay* seconds, and catch the failure in the same coroutine.
 
@@ -49,10 +42,7 @@ async def error_prone_worker(delay: float = 1.0) -> None:
     (see :ref:`tut-handling` in the tutorial).
 
     :param delay: seconds to wait before failing; must not be negative.
-    :raises ValueError: only if *delay* is negative or not finite (the lesson's own error is
-        caught).
     """
-    check_delay(delay)
     try:
         await asyncio.sleep(delay)
         raise ValueError("An error occurred!")
@@ -65,6 +55,7 @@ async def _fail_after(delay: float, message: str) -> str:
     raise ValueError(message)
 
 
+@lesson(delay=check_delay)
 async def propagate_through_await(delay: float = 1.0) -> str:
     """Catch, in the caller, an exception that a coroutine it awaits raised.
 
@@ -79,9 +70,7 @@ async def propagate_through_await(delay: float = 1.0) -> str:
 
     :param delay: seconds before the inner coroutine fails; must not be negative.
     :returns: the caught exception's message.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     try:
         await _fail_after(delay, "inner coroutine failed")
     except ValueError as e:
@@ -95,6 +84,7 @@ async def _succeed_after(delay: float, value: str) -> str:
     return value
 
 
+@lesson(delay=check_delay)
 async def gather_return_exceptions(delay: float = 1.0) -> list[str | BaseException]:
     """Collect results and exceptions together with ``gather(..., return_exceptions=True)``.
 
@@ -111,9 +101,7 @@ async def gather_return_exceptions(delay: float = 1.0) -> list[str | BaseExcepti
 
     :param delay: seconds each awaitable takes; must not be negative.
     :returns: ``["first", ValueError("second failed"), "third"]``.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     results = await asyncio.gather(
         _succeed_after(delay, "first"),
         _fail_after(delay, "second failed"),
@@ -128,6 +116,7 @@ async def gather_return_exceptions(delay: float = 1.0) -> list[str | BaseExcepti
     return list(results)
 
 
+@lesson(delay=check_delay)
 async def task_exception_never_retrieved(delay: float = 1.0) -> list[str]:
     """See "Task exception was never retrieved" reach the loop's exception handler.
 
@@ -148,9 +137,7 @@ async def task_exception_never_retrieved(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds before the task fails; must not be negative.
     :returns: the handler's message and the exception's ``repr``.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     reports: list[dict[str, Any]] = []
     previous = loop.get_exception_handler()
@@ -170,6 +157,7 @@ async def task_exception_never_retrieved(delay: float = 1.0) -> list[str]:
     return found
 
 
+@lesson(delay=check_delay)
 async def invalid_state_error(delay: float = 1.0) -> list[str]:
     """Misuse a future: read its result too early, set it twice (:exc:`asyncio.InvalidStateError`).
 
@@ -187,9 +175,7 @@ async def invalid_state_error(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds before the future gets its result; must not be negative.
     :returns: the two errors' messages.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     future: asyncio.Future[str] = loop.create_future()
     messages: list[str] = []
@@ -211,6 +197,7 @@ async def invalid_state_error(delay: float = 1.0) -> list[str]:
     return messages
 
 
+@lesson(delay=check_delay)
 async def timeout_error_identity(delay: float = 1.0) -> bool:
     """Catch a timeout; see whether :exc:`asyncio.TimeoutError` is the builtin :exc:`TimeoutError`.
 
@@ -229,9 +216,7 @@ async def timeout_error_identity(delay: float = 1.0) -> bool:
 
     :param delay: the timeout, in seconds; must not be negative.
     :returns: whether ``asyncio.TimeoutError is TimeoutError`` (``True`` from Python 3.11).
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     caught_by_builtin = False
     try:
         try:
@@ -250,11 +235,11 @@ async def timeout_error_identity(delay: float = 1.0) -> bool:
 
 
 if sys.version_info >= (3, 11):
-    # ``except*`` is a syntax error before 3.11, so this lesson lives in its own module.
-    from asyncio_primer._py311 import task_group_except_star, task_group_exception_group
+    # ``except*`` is a syntax error before 3.11, so these lessons live in their own module.
+    from asyncio_primer._py311 import task_group_except_star as task_group_except_star
+    from asyncio_primer._py311 import task_group_exception_group as task_group_exception_group
 
-    __all__ += ["task_group_except_star", "task_group_exception_group"]
-
+    @lesson(delay=check_delay)
     async def broken_barrier_error(delay: float = 1.0) -> list[str]:
         """Abort an :class:`asyncio.Barrier`: its waiters get :exc:`asyncio.BrokenBarrierError`.
 
@@ -278,9 +263,7 @@ if sys.version_info >= (3, 11):
 
         :param delay: seconds before the barrier is aborted; must not be negative.
         :returns: the names of the waiters that got the error.
-        :raises ValueError: if *delay* is negative or not finite.
         """
-        check_delay(delay)
         barrier = asyncio.Barrier(3)
         broken: list[str] = []
 
@@ -301,4 +284,5 @@ if sys.version_info >= (3, 11):
         await asyncio.gather(*waiters)
         return broken
 
-    __all__ += ["broken_barrier_error"]
+
+__all__ = exported(__name__)

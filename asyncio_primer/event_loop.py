@@ -34,25 +34,8 @@ import threading
 import time
 from typing import Any
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay
-
-__all__ = [
-    "run_a_program",
-    "loop_clock",
-    "callback_order",
-    "offload_with_to_thread",
-    "offload_with_executor",
-    "offload_to_process_pool",
-    "call_soon_threadsafe_from_a_thread",
-    "run_coroutine_threadsafe_from_a_thread",
-    "custom_exception_handler",
-    "debug_slow_callback",
-    "graceful_shutdown_on_signal",
-]
-
-#: Lessons that must run on real time: debug mode measures a callback with the loop's clock,
-#: which virtual time does not advance while the callback blocks.
-REAL_TIME_LESSONS: frozenset[str] = frozenset({"debug_slow_callback"})
 
 
 async def _main() -> str:
@@ -60,6 +43,8 @@ async def _main() -> str:
     return f"running in {type(loop).__name__}"
 
 
+@lesson()
+@lesson()
 def run_a_program() -> str:
     """Start an asyncio program from ordinary code with :func:`asyncio.run`.
 
@@ -77,6 +62,7 @@ def run_a_program() -> str:
     return asyncio.run(_main())
 
 
+@lesson(delay=check_delay)
 async def loop_clock(delay: float = 1.0) -> float:
     """Measure a sleep with the loop's own clock, :meth:`loop.time() <asyncio.loop.time>`.
 
@@ -90,15 +76,14 @@ async def loop_clock(delay: float = 1.0) -> float:
 
     :param delay: seconds to sleep; must not be negative.
     :returns: seconds elapsed on the loop's clock.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     start = loop.time()
     await asyncio.sleep(delay)
     return loop.time() - start
 
 
+@lesson(delay=check_delay)
 async def callback_order(delay: float = 1.0) -> list[str]:
     """Schedule plain callbacks with ``call_later``, ``call_at`` and ``call_soon``; see their order.
 
@@ -114,9 +99,7 @@ async def callback_order(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds until the last callback; must not be negative.
     :returns: the callbacks' names, in the order they ran.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     order: list[str] = []
     finished: asyncio.Future[None] = loop.create_future()
@@ -140,6 +123,7 @@ async def callback_order(delay: float = 1.0) -> list[str]:
     return order
 
 
+@lesson(needs={"threads"}, delay=check_delay)
 async def offload_with_to_thread(delay: float = 1.0) -> list[str]:
     """Run a blocking call in a thread with :func:`asyncio.to_thread` while the loop stays free.
 
@@ -156,9 +140,7 @@ async def offload_with_to_thread(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds the loop works before releasing the thread; must not be negative.
     :returns: the lines printed, in order.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     released = threading.Event()
     lines: list[str] = []
 
@@ -192,6 +174,7 @@ def _count_primes(limit: int) -> int:
     return sum(sieve[:limit])
 
 
+@lesson(needs={"threads"})
 async def offload_with_executor(limit: int = 100_000) -> int:
     """Run CPU-bound work in a thread pool with :meth:`~asyncio.loop.run_in_executor`.
 
@@ -221,6 +204,7 @@ def _count_primes_in_process(limit: int) -> tuple[int, int]:
     return _count_primes(limit), os.getpid()
 
 
+@lesson(needs={"processes"})
 async def offload_to_process_pool(limit: int = 100_000) -> int:
     """Run CPU-bound work in another process with ``run_in_executor`` and a process pool.
 
@@ -253,6 +237,7 @@ async def offload_to_process_pool(limit: int = 100_000) -> int:
     return count
 
 
+@lesson(needs={"threads"}, delay=check_delay)
 async def call_soon_threadsafe_from_a_thread(delay: float = 1.0) -> str:
     """Hand a value from a :class:`threading.Thread` to the loop with ``call_soon_threadsafe``.
 
@@ -272,9 +257,7 @@ async def call_soon_threadsafe_from_a_thread(delay: float = 1.0) -> str:
 
     :param delay: seconds before the loop lets the thread go; must not be negative.
     :returns: the value the thread handed over.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     handed_over: asyncio.Future[str] = loop.create_future()
     go = threading.Event()
@@ -301,6 +284,7 @@ async def call_soon_threadsafe_from_a_thread(delay: float = 1.0) -> str:
     return value
 
 
+@lesson(needs={"threads"}, delay=check_delay)
 async def run_coroutine_threadsafe_from_a_thread(delay: float = 1.0) -> str:
     """Run a coroutine on the loop from another thread with ``run_coroutine_threadsafe``.
 
@@ -319,9 +303,7 @@ async def run_coroutine_threadsafe_from_a_thread(delay: float = 1.0) -> str:
 
     :param delay: seconds the submitted coroutine takes; must not be negative.
     :returns: the coroutine's result, as the thread received it.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     received: list[str] = []
 
@@ -344,6 +326,7 @@ def _explode() -> None:
     raise RuntimeError("boom")
 
 
+@lesson()
 async def custom_exception_handler() -> BaseException:
     """Receive an error that nobody awaits in a custom exception handler of the loop.
 
@@ -386,6 +369,7 @@ async def custom_exception_handler() -> BaseException:
     return exception
 
 
+@lesson(real_time=True, block=check_delay, threshold=check_delay)
 async def debug_slow_callback(block: float = 0.2, threshold: float = 0.1) -> list[str]:
     """Catch a callback that blocks the loop with debug mode and ``slow_callback_duration``.
 
@@ -408,11 +392,7 @@ async def debug_slow_callback(block: float = 0.2, threshold: float = 0.1) -> lis
     :param block: seconds the callback blocks the loop; must be longer than *threshold*.
     :param threshold: the slow-callback threshold to set, in seconds; must not be negative.
     :returns: the warnings asyncio logged about the blocking callback.
-    :raises ValueError: if a duration is negative or not finite, or *block* is not longer than
-        *threshold*.
     """
-    check_delay(block, "block")
-    check_delay(threshold, "threshold")
     if block <= threshold:
         raise ValueError(f"block must be longer than threshold, got {block!r} <= {threshold!r}")
     loop = asyncio.get_running_loop()
@@ -454,6 +434,7 @@ async def _serve(name: str) -> None:
         raise
 
 
+@lesson(needs={"signals"}, delay=check_delay)
 async def graceful_shutdown_on_signal(delay: float = 1.0) -> list[str]:
     """Shut down cleanly on SIGTERM with ``loop.add_signal_handler``.
 
@@ -483,9 +464,7 @@ async def graceful_shutdown_on_signal(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds the workers serve before the signal; must not be negative.
     :returns: how the workers stopped.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -507,3 +486,6 @@ async def graceful_shutdown_on_signal(delay: float = 1.0) -> list[str]:
         else repr(outcome)
         for n, outcome in zip((1, 2), outcomes)
     ]
+
+
+__all__ = exported(__name__)

@@ -16,8 +16,7 @@ fails; :func:`asyncio.run` inside a running loop; :func:`asyncio.get_event_loop`
 loop; and calling the loop from another thread.
 
 Most of them show on the virtual clock the tests use. The blocking-call pair cannot:
-:func:`time.sleep` blocks the real clock, so it is listed in ``REAL_TIME_LESSONS`` and the docs
-run it on real time.
+:func:`time.sleep` blocks the real clock, so the docs run it on real time.
 
 Read next: the lessons these pitfalls break — :mod:`asyncio_primer.tasks` (create, keep and await
 tasks), :mod:`asyncio_primer.cancellation` (cancel and time out cooperatively),
@@ -37,24 +36,10 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay
 
 # In teaching order; the pairs that need Python 3.11 are added where they belong, below.
-__all__ = [
-    "forgotten_await_symptom",
-    "forgotten_await_fix",
-    "blocking_call_symptom",
-    "blocking_call_fix",
-    "lost_task_reference_symptom",
-    "lost_task_reference_fix",
-    "destroyed_pending_task_symptom",
-    "destroyed_pending_task_fix",
-    "swallowed_cancel_symptom",
-    "swallowed_cancel_fix",
-]
-
-#: Lessons that must run on real time: :func:`time.sleep` does not advance a virtual clock.
-REAL_TIME_LESSONS: frozenset[str] = frozenset({"blocking_call_symptom", "blocking_call_fix"})
 
 
 @contextlib.contextmanager
@@ -76,6 +61,8 @@ async def _save(saved: list[str], text: str, delay: float) -> None:
     saved.append(text)
 
 
+@lesson(delay=check_delay)
+@lesson(delay=check_delay)
 async def forgotten_await_symptom(delay: float = 1.0) -> str:
     """Call a coroutine function without ``await``: nothing runs, and Python warns.
 
@@ -96,9 +83,7 @@ async def forgotten_await_symptom(delay: float = 1.0) -> str:
 
     :param delay: seconds the forgotten save would have taken; must not be negative.
     :returns: the warning's message.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     saved: list[str] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -111,6 +96,7 @@ async def forgotten_await_symptom(delay: float = 1.0) -> str:
     return message
 
 
+@lesson(delay=check_delay)
 async def forgotten_await_fix(delay: float = 1.0) -> list[str]:
     """Await the coroutine: its body runs, and nothing warns.
 
@@ -124,9 +110,7 @@ async def forgotten_await_fix(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds the save takes; must not be negative.
     :returns: what was saved.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     saved: list[str] = []
     await _save(saved, "the report", delay)
     print(f"saved: {saved}")
@@ -170,6 +154,7 @@ async def _with_heartbeat(
     return during, gap
 
 
+@lesson(real_time=True)
 async def blocking_call_symptom(block: float = 1.0, interval: float = 0.1) -> tuple[int, float]:
     """Call :func:`time.sleep` in a coroutine and watch a heartbeat task stop for that long.
 
@@ -203,6 +188,7 @@ async def blocking_call_symptom(block: float = 1.0, interval: float = 0.1) -> tu
     return during, gap
 
 
+@lesson(real_time=True, needs={"threads"})
 async def blocking_call_fix(block: float = 1.0, interval: float = 0.1) -> tuple[int, float]:
     """Run the blocking call in a thread with :func:`asyncio.to_thread`: the heartbeat goes on.
 
@@ -255,6 +241,7 @@ def _publish(subscribers: weakref.WeakSet[asyncio.Future[str]], news: str) -> in
     return len(waiting)
 
 
+@lesson(delay=check_delay)
 async def lost_task_reference_symptom(delay: float = 1.0) -> list[str]:
     """Start a task without keeping a reference: garbage collection destroys it mid-flight.
 
@@ -278,9 +265,7 @@ async def lost_task_reference_symptom(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds before the news is published; must not be negative.
     :returns: what the listener heard (nothing).
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     subscribers: weakref.WeakSet[asyncio.Future[str]] = weakref.WeakSet()
     heard: list[str] = []
     reports: list[dict[str, Any]] = []
@@ -297,6 +282,7 @@ async def lost_task_reference_symptom(delay: float = 1.0) -> list[str]:
     return heard
 
 
+@lesson(delay=check_delay)
 async def lost_task_reference_fix(delay: float = 1.0) -> list[str]:
     """Keep a strong reference to every background task until it is done.
 
@@ -315,9 +301,7 @@ async def lost_task_reference_fix(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds before the news is published; must not be negative.
     :returns: what the listener heard.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     subscribers: weakref.WeakSet[asyncio.Future[str]] = weakref.WeakSet()
     heard: list[str] = []
     background: set[asyncio.Task[None]] = set()
@@ -353,6 +337,7 @@ async def _consume(queue: asyncio.Queue[str], tag: str = "consumer") -> None:
         raise
 
 
+@lesson()
 def destroyed_pending_task_symptom() -> str:
     """Stop the loop while a task still waits: "Task was destroyed but it is pending!".
 
@@ -396,6 +381,7 @@ def destroyed_pending_task_symptom() -> str:
     return message
 
 
+@lesson(delay=check_delay)
 async def destroyed_pending_task_fix(delay: float = 1.0) -> bool:
     """Cancel and await the tasks you started before the coroutine that owns them returns.
 
@@ -415,9 +401,7 @@ async def destroyed_pending_task_fix(delay: float = 1.0) -> bool:
     :param delay: seconds the main work takes before shutting the consumer down; must not be
         negative.
     :returns: whether every task but the lesson's own is done.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     queue: asyncio.Queue[str] = asyncio.Queue()
     consumer = asyncio.create_task(_consume(queue))
     try:
@@ -455,6 +439,7 @@ async def _cooperative(work: float) -> str:
     return "finished"
 
 
+@lesson(timeout=check_delay, work=check_delay)
 async def swallowed_cancel_symptom(timeout: float = 1.0, work: float = 3.0) -> list[str]:
     """Catch :exc:`asyncio.CancelledError` and carry on: ``cancel()`` and timeouts stop working.
 
@@ -480,10 +465,7 @@ async def swallowed_cancel_symptom(timeout: float = 1.0, work: float = 3.0) -> l
         negative.
     :param work: seconds the stubborn coroutine works; must not be negative.
     :returns: what the stubborn task and ``wait_for`` returned.
-    :raises ValueError: if *timeout* or *work* is negative or not finite.
     """
-    check_delay(timeout, "timeout")
-    check_delay(work, "work")
     task = asyncio.create_task(_stubborn(work))
     await asyncio.sleep(timeout)
     print(f"cancel() returned {task.cancel()}")
@@ -494,6 +476,7 @@ async def swallowed_cancel_symptom(timeout: float = 1.0, work: float = 3.0) -> l
     return [first, second]
 
 
+@lesson(timeout=check_delay, work=check_delay)
 async def swallowed_cancel_fix(timeout: float = 1.0, work: float = 3.0) -> list[str]:
     """Clean up on :exc:`asyncio.CancelledError`, then raise it again.
 
@@ -514,10 +497,7 @@ async def swallowed_cancel_fix(timeout: float = 1.0, work: float = 3.0) -> list[
         negative.
     :param work: seconds the coroutine would work if left alone; must not be negative.
     :returns: how the task and the ``wait_for`` call ended.
-    :raises ValueError: if *timeout* or *work* is negative or not finite.
     """
-    check_delay(timeout, "timeout")
-    check_delay(work, "work")
     outcomes: list[str] = []
     task = asyncio.create_task(_cooperative(work))
     await asyncio.sleep(timeout)
@@ -564,6 +544,7 @@ if sys.version_info >= (3, 11):
         print(f"the worker ended: {outcome}")
         return outcome
 
+    @lesson()
     async def suppressed_cancel_symptom(delay: float = 1.0) -> str:
         """Suppress a cancellation without :meth:`~asyncio.Task.uncancel`: a later timeout misfires.
 
@@ -593,6 +574,7 @@ if sys.version_info >= (3, 11):
         """
         return await _run_suppressing_worker(delay, uncancel=False)
 
+    @lesson()
     async def suppressed_cancel_fix(delay: float = 1.0) -> str:
         """Suppress a cancellation *and* call :meth:`~asyncio.Task.uncancel`: timeouts work again.
 
@@ -617,11 +599,8 @@ if sys.version_info >= (3, 11):
         """
         return await _run_suppressing_worker(delay, uncancel=True)
 
-    __all__ += ["suppressed_cancel_symptom", "suppressed_cancel_fix"]
 
 # -- 6. gather does not cancel the others ----------------------------------------------------
-
-__all__ += ["gather_siblings_symptom"]
 
 
 async def _fail_at_once() -> None:
@@ -640,6 +619,7 @@ async def _two_steps(delay: float) -> str:
     return "sibling finished"
 
 
+@lesson(delay=check_delay)
 async def gather_siblings_symptom(delay: float = 1.0) -> str:
     """Let one task in a :func:`asyncio.gather` fail: the others keep running.
 
@@ -660,9 +640,7 @@ async def gather_siblings_symptom(delay: float = 1.0) -> str:
 
     :param delay: seconds each of the sibling's two steps takes; must not be negative.
     :returns: what the sibling returned, long after gather raised.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     failing = asyncio.create_task(_fail_at_once())
     sibling = asyncio.create_task(_two_steps(delay))
     try:
@@ -674,6 +652,7 @@ async def gather_siblings_symptom(delay: float = 1.0) -> str:
 
 if sys.version_info >= (3, 11):
 
+    @lesson(delay=check_delay)
     async def gather_siblings_fix(delay: float = 1.0) -> list[str]:
         """Use an :class:`asyncio.TaskGroup`: when one task fails, it cancels the others.
 
@@ -692,9 +671,7 @@ if sys.version_info >= (3, 11):
 
         :param delay: seconds each of the sibling's two steps would take; must not be negative.
         :returns: the messages of the failures in the group.
-        :raises ValueError: if *delay* is negative or not finite.
         """
-        check_delay(delay)
         try:
             async with asyncio.TaskGroup() as group:
                 group.create_task(_fail_at_once())
@@ -705,17 +682,6 @@ if sys.version_info >= (3, 11):
             return messages
         return []  # pragma: no cover, no mutate - one task always fails
 
-    __all__ += ["gather_siblings_fix"]
-
-__all__ += [
-    "nested_run_symptom",
-    "nested_run_fix",
-    "get_event_loop_symptom",
-    "get_event_loop_fix",
-    "thread_unsafe_call_symptom",
-    "thread_unsafe_call_fix",
-]
-
 
 # -- 7. asyncio.run inside a running loop ----------------------------------------------------
 
@@ -725,6 +691,7 @@ async def _fetch(delay: float) -> str:
     return "data"
 
 
+@lesson(delay=check_delay)
 async def nested_run_symptom(delay: float = 1.0) -> str:
     """Call :func:`asyncio.run` from a coroutine: :exc:`RuntimeError`, the coroutine never runs.
 
@@ -745,9 +712,7 @@ async def nested_run_symptom(delay: float = 1.0) -> str:
 
     :param delay: seconds the coroutine would take; must not be negative.
     :returns: the error's message.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     coroutine = _fetch(delay)
     try:
         asyncio.run(coroutine)  # the bug: a loop is already running
@@ -759,6 +724,7 @@ async def nested_run_symptom(delay: float = 1.0) -> str:
     return "no error"  # pragma: no cover, no mutate - asyncio.run always refuses here
 
 
+@lesson(delay=check_delay)
 async def nested_run_fix(delay: float = 1.0) -> str:
     """Inside a running loop, ``await`` the coroutine instead of calling :func:`asyncio.run`.
 
@@ -774,9 +740,7 @@ async def nested_run_fix(delay: float = 1.0) -> str:
 
     :param delay: seconds the coroutine takes; must not be negative.
     :returns: what the coroutine returned.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     data = await _fetch(delay)
     print(f"fetched: {data}")
     return data
@@ -785,6 +749,7 @@ async def nested_run_fix(delay: float = 1.0) -> str:
 # -- 8. asyncio.get_event_loop without a running loop ----------------------------------------
 
 
+@lesson()
 def get_event_loop_symptom() -> list[str]:
     """Call :func:`asyncio.get_event_loop` where no loop runs; see what this Python does.
 
@@ -833,6 +798,7 @@ def get_event_loop_symptom() -> list[str]:
     return outcomes
 
 
+@lesson(delay=check_delay)
 async def get_event_loop_fix(delay: float = 1.0) -> bool:
     """Inside a coroutine, ask for the loop with :func:`asyncio.get_running_loop`.
 
@@ -851,9 +817,7 @@ async def get_event_loop_fix(delay: float = 1.0) -> bool:
 
     :param delay: seconds before the callback; must not be negative.
     :returns: whether the callback ran on the running loop.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     loop = asyncio.get_running_loop()
     same_loop = asyncio.get_event_loop() is loop
     print(f"inside a coroutine, get_event_loop() is get_running_loop(): {same_loop}")
@@ -870,6 +834,7 @@ async def get_event_loop_fix(delay: float = 1.0) -> bool:
 # -- 9. touching the loop from another thread ------------------------------------------------
 
 
+@lesson(needs={"threads"})
 async def thread_unsafe_call_symptom() -> str:
     """Call ``loop.call_soon`` from another thread: debug mode raises :exc:`RuntimeError`.
 
@@ -910,6 +875,7 @@ async def thread_unsafe_call_symptom() -> str:
     return message
 
 
+@lesson(needs={"threads"})
 async def thread_unsafe_call_fix() -> str:
     """From another thread, schedule work on the loop with ``loop.call_soon_threadsafe``.
 
@@ -936,3 +902,6 @@ async def thread_unsafe_call_fix() -> str:
     result = await handed_over
     print(f"the loop got: {result}")
     return result
+
+
+__all__ = exported(__name__)

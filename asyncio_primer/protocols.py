@@ -22,8 +22,7 @@ servers and database drivers do this for speed), when you need transport-level c
 (:meth:`loop.create_datagram_endpoint <asyncio.loop.create_datagram_endpoint>`). With protocols,
 you split the byte stream into messages yourself.
 
-These lessons wait on real sockets under a timeout, so they run on real time (see
-``REAL_TIME_LESSONS``).
+These lessons wait on real sockets under a timeout, so they run on real time.
 
 Read next: :mod:`asyncio_primer.subprocesses`, where the loop talks to child processes through
 pipes — the same transports and protocols, behind a stream-like API.
@@ -35,17 +34,11 @@ import asyncio
 from collections.abc import Sequence
 from typing import cast
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_line, check_lines, check_positive_int, check_timeout
 
-__all__ = [
-    "echo_with_protocols",
-    "frame_lines_in_a_protocol",
-]
 
-#: Lessons that wait on real sockets while a timeout is pending: they run on real time.
-REAL_TIME_LESSONS: frozenset[str] = frozenset({"echo_with_protocols", "frame_lines_in_a_protocol"})
-
-
+@lesson(real_time=True, needs={"sockets"}, message=check_line, timeout=check_timeout)
 async def echo_with_protocols(message: str = "hello, protocols", timeout: float = 5.0) -> str:
     """Echo a message with an :class:`asyncio.Protocol` on each side of the connection.
 
@@ -69,11 +62,8 @@ async def echo_with_protocols(message: str = "hello, protocols", timeout: float 
     :param message: what the client sends, on one line.
     :param timeout: seconds the whole session may take.
     :returns: the reply, which equals *message*.
-    :raises ValueError: if *message* holds a line break or *timeout* is not > 0.
     :raises asyncio.TimeoutError: if the session takes longer than *timeout*.
     """
-    check_line(message, "message")
-    check_timeout(timeout)
     loop = asyncio.get_running_loop()
     opened: list[asyncio.BaseTransport] = []  # every transport, to be sure all get closed
 
@@ -153,6 +143,13 @@ async def echo_with_protocols(message: str = "hello, protocols", timeout: float 
     return await asyncio.wait_for(session(), timeout)
 
 
+@lesson(
+    real_time=True,
+    needs={"sockets"},
+    lines=check_lines,
+    chunk_size=check_positive_int,
+    timeout=check_timeout,
+)
 async def frame_lines_in_a_protocol(
     lines: Sequence[str] = ("one", "two", "three"), chunk_size: int = 5, timeout: float = 5.0
 ) -> list[str]:
@@ -180,13 +177,8 @@ async def frame_lines_in_a_protocol(
     :param chunk_size: bytes per write.
     :param timeout: seconds the whole session may take.
     :returns: the lines the server framed, which equal *lines*.
-    :raises ValueError: if *lines* is empty or holds a line break, *chunk_size* < 1, or *timeout*
-        is not > 0.
     :raises asyncio.TimeoutError: if the session takes longer than *timeout*.
     """
-    check_lines(lines)
-    check_positive_int(chunk_size, "chunk_size")
-    check_timeout(timeout)
     loop = asyncio.get_running_loop()
     data = "".join(f"{line}\n" for line in lines).encode()
     received: asyncio.Future[list[str]] = loop.create_future()
@@ -227,3 +219,6 @@ async def frame_lines_in_a_protocol(
                     each.close()
 
     return await asyncio.wait_for(session(), timeout)
+
+
+__all__ = exported(__name__)

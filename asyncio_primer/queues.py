@@ -25,17 +25,11 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_positive_int
 
-__all__ = [
-    "producer_consumer",
-    "priority_queue_order",
-    "lifo_queue_order",
-    "nowait_empty_and_full",
-    "bounded_queue_back_pressure",
-]
 
-
+@lesson(items=check_positive_int, consumers=check_positive_int, delay=check_delay)
 async def producer_consumer(items: int = 6, consumers: int = 2, delay: float = 1.0) -> list[int]:
     """Share work between consumer tasks through an :class:`asyncio.Queue`, and wait with ``join``.
 
@@ -58,12 +52,7 @@ async def producer_consumer(items: int = 6, consumers: int = 2, delay: float = 1
     :param consumers: how many consumer tasks; must be >= 1.
     :param delay: seconds a consumer works on each item; must not be negative.
     :returns: the items in the order they were handled.
-    :raises ValueError: if *items* or *consumers* is smaller than 1, or *delay* is negative or
-        not finite.
     """
-    check_positive_int(items, "items")
-    check_positive_int(consumers, "consumers")
-    check_delay(delay)
     queue: asyncio.Queue[int] = asyncio.Queue()
     handled: list[int] = []
 
@@ -90,6 +79,7 @@ async def producer_consumer(items: int = 6, consumers: int = 2, delay: float = 1
     return handled
 
 
+@lesson(delay=check_delay)
 async def priority_queue_order(delay: float = 1.0) -> list[str]:
     """Take jobs out of an :class:`asyncio.PriorityQueue` by priority, ties in insertion order.
 
@@ -111,9 +101,7 @@ async def priority_queue_order(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds each job takes; must not be negative.
     :returns: the jobs in the order they were done.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     jobs = [(3, "write report"), (1, "restart server"), (2, "answer email"), (1, "fix typo")]
     queue: asyncio.PriorityQueue[tuple[int, int, str]] = asyncio.PriorityQueue()
     for count, (priority, job) in enumerate(jobs):
@@ -127,6 +115,7 @@ async def priority_queue_order(delay: float = 1.0) -> list[str]:
     return done
 
 
+@lesson(delay=check_delay)
 async def lifo_queue_order(delay: float = 1.0) -> list[str]:
     """Take items out of an :class:`asyncio.LifoQueue` newest first, like a stack.
 
@@ -142,9 +131,7 @@ async def lifo_queue_order(delay: float = 1.0) -> list[str]:
 
     :param delay: seconds each item takes; must not be negative.
     :returns: the items in the order they were taken.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     queue: asyncio.LifoQueue[str] = asyncio.LifoQueue()
     for item in ("first", "second", "third"):
         await queue.put(item)
@@ -157,6 +144,7 @@ async def lifo_queue_order(delay: float = 1.0) -> list[str]:
     return taken
 
 
+@lesson(maxsize=check_positive_int)
 async def nowait_empty_and_full(maxsize: int = 2) -> list[str]:
     """Catch :exc:`asyncio.QueueEmpty` and :exc:`asyncio.QueueFull` from the ``_nowait`` methods.
 
@@ -174,9 +162,7 @@ async def nowait_empty_and_full(maxsize: int = 2) -> list[str]:
 
     :param maxsize: how many items the queue holds; must be >= 1.
     :returns: the names of the exceptions caught.
-    :raises ValueError: if *maxsize* is smaller than 1.
     """
-    check_positive_int(maxsize, "maxsize")
     queue: asyncio.Queue[int] = asyncio.Queue(maxsize)
     caught: list[str] = []
     try:
@@ -194,6 +180,7 @@ async def nowait_empty_and_full(maxsize: int = 2) -> list[str]:
     return caught
 
 
+@lesson(items=check_positive_int, maxsize=check_positive_int, delay=check_delay)
 async def bounded_queue_back_pressure(items: int = 4, maxsize: int = 1, delay: float = 1.0) -> None:
     """Slow a fast producer down to a slow consumer's pace with a bounded :class:`asyncio.Queue`.
 
@@ -217,12 +204,7 @@ async def bounded_queue_back_pressure(items: int = 4, maxsize: int = 1, delay: f
     :param items: how many items to produce; must be >= 1.
     :param maxsize: how many items the queue holds; must be >= 1.
     :param delay: seconds the consumer works on each item; must not be negative.
-    :raises ValueError: if *items* or *maxsize* is smaller than 1, or *delay* is negative or not
-        finite.
     """
-    check_positive_int(items, "items")
-    check_positive_int(maxsize, "maxsize")
-    check_delay(delay)
     queue: asyncio.Queue[int] = asyncio.Queue(maxsize)
 
     async def producer() -> None:
@@ -241,8 +223,8 @@ async def bounded_queue_back_pressure(items: int = 4, maxsize: int = 1, delay: f
 
 
 if sys.version_info >= (3, 13):
-    __all__ += ["queue_shutdown"]
 
+    @lesson(items=check_positive_int, delay=check_delay)
     async def queue_shutdown(
         immediate: bool = False, items: int = 4, delay: float = 1.0
     ) -> list[int]:
@@ -278,10 +260,7 @@ if sys.version_info >= (3, 13):
         :param items: how many items are queued; must be >= 1.
         :param delay: seconds the consumer works on each item; must not be negative.
         :returns: the items handled.
-        :raises ValueError: if *items* is smaller than 1, or *delay* is negative or not finite.
         """
-        check_positive_int(items, "items")
-        check_delay(delay)
         queue: asyncio.Queue[int] = asyncio.Queue()
         handled: list[int] = []
 
@@ -314,3 +293,6 @@ if sys.version_info >= (3, 13):
             await queue.put(item)
         await asyncio.gather(consumer(), shut_down())
         return handled
+
+
+__all__ = exported(__name__)

@@ -18,7 +18,7 @@ talks to it, and closes everything it opened: the client's writer, the server's 
 server itself.
 
 All of these lessons wait on real sockets under a timeout, so they run on real time (a virtual
-clock would jump straight to the timeout): see ``REAL_TIME_LESSONS``.
+clock would jump straight to the timeout).
 
 Read next: :mod:`asyncio_primer.protocols`, the callback layer under streams.
 """
@@ -32,17 +32,13 @@ import tempfile
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from asyncio_primer._validate import check_bytes, check_lines, check_positive_int, check_timeout
-
-__all__ = [
-    "echo_over_tcp",
-    "read_until_separator",
-    "read_until_limit_overrun",
-]
-
-#: Lessons that wait on real sockets while a timeout is pending: they run on real time.
-REAL_TIME_LESSONS: frozenset[str] = frozenset(
-    {"echo_over_tcp", "read_until_separator", "read_until_limit_overrun", "echo_over_unix_socket"}
+from asyncio_primer._registry import exported, lesson
+from asyncio_primer._validate import (
+    check_bytes,
+    check_lines,
+    check_non_empty_bytes,
+    check_positive_int,
+    check_timeout,
 )
 
 _Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Coroutine[Any, Any, None]]
@@ -104,6 +100,8 @@ async def _send_lines(
     return replies
 
 
+@lesson(real_time=True, needs={"sockets"}, lines=check_lines, timeout=check_timeout)
+@lesson(real_time=True, needs={"sockets"}, lines=check_lines, timeout=check_timeout)
 async def echo_over_tcp(
     lines: Sequence[str] = ("hello", "asyncio streams"), timeout: float = 5.0
 ) -> list[str]:
@@ -133,11 +131,8 @@ async def echo_over_tcp(
     :param lines: the lines to send, each without a line break.
     :param timeout: seconds the whole session may take.
     :returns: the replies, which equal *lines*.
-    :raises ValueError: if *lines* is empty or holds a line break, or *timeout* is not > 0.
     :raises asyncio.TimeoutError: if the session takes longer than *timeout*.
     """
-    check_lines(lines)
-    check_timeout(timeout)
 
     async def session() -> list[str]:
         handlers = _Handlers(_echo_lines)
@@ -167,6 +162,13 @@ def _send_then_close(data: bytes) -> _Handler:
     return handler
 
 
+@lesson(
+    real_time=True,
+    needs={"sockets"},
+    data=check_bytes,
+    separator=check_non_empty_bytes,
+    timeout=check_timeout,
+)
 async def read_until_separator(
     data: bytes = b"alpha;beta;unfinished", separator: bytes = b";", timeout: float = 5.0
 ) -> tuple[list[bytes], bytes]:
@@ -191,12 +193,8 @@ async def read_until_separator(
     :param separator: the bytes that end a record; must not be empty.
     :param timeout: seconds the whole session may take.
     :returns: the complete records (each with its separator) and the unfinished rest.
-    :raises ValueError: if *separator* is empty or *timeout* is not > 0.
     :raises asyncio.TimeoutError: if the session takes longer than *timeout*.
     """
-    check_bytes(data, "data")
-    check_bytes(separator, "separator", allow_empty=False)
-    check_timeout(timeout)
 
     async def session() -> tuple[list[bytes], bytes]:
         records: list[bytes] = []
@@ -219,6 +217,7 @@ async def read_until_separator(
     return await asyncio.wait_for(session(), timeout)
 
 
+@lesson(real_time=True, needs={"sockets"}, limit=check_positive_int, timeout=check_timeout)
 async def read_until_limit_overrun(limit: int = 16, timeout: float = 5.0) -> list[bytes]:
     """See :meth:`~asyncio.StreamReader.readuntil` refuse a record longer than the reader's limit.
 
@@ -240,11 +239,8 @@ async def read_until_limit_overrun(limit: int = 16, timeout: float = 5.0) -> lis
     :param limit: the reader's buffer limit, in bytes.
     :param timeout: seconds the whole session may take.
     :returns: the records read before the long one.
-    :raises ValueError: if *limit* is < 1 or *timeout* is not > 0.
     :raises asyncio.TimeoutError: if the session takes longer than *timeout*.
     """
-    check_positive_int(limit, "limit")
-    check_timeout(timeout)
     data = b"short;" + b"x" * (2 * limit) + b";"
 
     async def session() -> list[bytes]:
@@ -271,6 +267,7 @@ async def read_until_limit_overrun(limit: int = 16, timeout: float = 5.0) -> lis
 
 if hasattr(socket, "AF_UNIX"):  # asyncio's own condition for the unix-socket functions
 
+    @lesson(real_time=True, needs={"sockets"}, lines=check_lines, timeout=check_timeout)
     async def echo_over_unix_socket(
         lines: Sequence[str] = ("hello", "unix socket"), timeout: float = 5.0
     ) -> list[str]:
@@ -291,11 +288,8 @@ if hasattr(socket, "AF_UNIX"):  # asyncio's own condition for the unix-socket fu
         :param lines: the lines to send, each without a line break.
         :param timeout: seconds the whole session may take.
         :returns: the replies, which equal *lines*.
-        :raises ValueError: if *lines* is empty or holds a line break, or *timeout* is not > 0.
         :raises asyncio.TimeoutError: if the session takes longer than *timeout*.
         """
-        check_lines(lines)
-        check_timeout(timeout)
 
         async def session(path: str) -> list[str]:
             handlers = _Handlers(_echo_lines)
@@ -310,4 +304,5 @@ if hasattr(socket, "AF_UNIX"):  # asyncio's own condition for the unix-socket fu
         with tempfile.TemporaryDirectory() as directory:
             return await asyncio.wait_for(session(os.path.join(directory, "echo.sock")), timeout)
 
-    __all__ += ["echo_over_unix_socket"]
+
+__all__ = exported(__name__)

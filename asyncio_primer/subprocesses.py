@@ -15,8 +15,7 @@ Prefer ``create_subprocess_exec``, which passes each argument to the program as 
 into it must be quoted with :func:`shlex.quote`.
 
 The lessons start the running Python (:data:`sys.executable`) with ``-c``, so they work wherever
-the primer does. They wait on real child processes under a timeout, so they run on real time
-(see ``REAL_TIME_LESSONS``).
+the primer does. They wait on real child processes under a timeout, so they run on real time.
 
 Read next: :mod:`asyncio_primer.pitfalls` (what blocks the loop, what leaks).
 """
@@ -29,20 +28,19 @@ import json
 import shlex
 import sys
 
-from asyncio_primer._validate import check_delay, check_int_range, check_line, check_timeout
+from asyncio_primer._registry import exported, lesson
+from asyncio_primer._validate import check_delay, check_line, check_timeout, int_between
 
-__all__ = [
-    "run_a_child",
-    "kill_after_timeout",
-    "shell_with_quoting",
-]
 
-#: Lessons that wait on a real child process while a timeout is pending: they run on real time.
-REAL_TIME_LESSONS: frozenset[str] = frozenset(
-    {"run_a_child", "kill_after_timeout", "shell_with_quoting"}
+@lesson(
+    real_time=True,
+    needs={"subprocesses"},
+    exit_code=int_between(0, 255),
+    timeout=check_timeout,
 )
-
-
+@lesson(
+    real_time=True, needs={"subprocesses"}, exit_code=int_between(0, 255), timeout=check_timeout
+)
 async def run_a_child(exit_code: int = 0, timeout: float = 10.0) -> tuple[int, str]:
     """Run a Python child with :func:`asyncio.create_subprocess_exec` and read what it prints.
 
@@ -61,11 +59,8 @@ async def run_a_child(exit_code: int = 0, timeout: float = 10.0) -> tuple[int, s
     :param exit_code: the status the child exits with, 0 to 255.
     :param timeout: seconds the child may take.
     :returns: the exit status and what the child printed.
-    :raises ValueError: if *exit_code* is out of range or *timeout* is not > 0.
     :raises asyncio.TimeoutError: if the child takes longer than *timeout* (it is killed).
     """
-    check_int_range(exit_code, "exit_code", 0, 255)
-    check_timeout(timeout)
     code = "import sys; print('hello from the child'); sys.exit(int(sys.argv[1]))"
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", code, str(exit_code), stdout=asyncio.subprocess.PIPE
@@ -84,6 +79,7 @@ async def run_a_child(exit_code: int = 0, timeout: float = 10.0) -> tuple[int, s
     return process.returncode, printed
 
 
+@lesson(real_time=True, needs={"subprocesses"}, runtime=check_delay, timeout=check_timeout)
 async def kill_after_timeout(runtime: float = 10.0, timeout: float = 1.0) -> int:
     """Give a child *timeout* seconds to finish; if it runs longer, kill it and wait for it.
 
@@ -104,10 +100,7 @@ async def kill_after_timeout(runtime: float = 10.0, timeout: float = 1.0) -> int
     :param runtime: seconds the child would sleep if left alone.
     :param timeout: seconds to wait before killing it.
     :returns: the child's returncode.
-    :raises ValueError: if *runtime* is negative or *timeout* is not > 0.
     """
-    check_delay(runtime, "runtime")
-    check_timeout(timeout)
     code = "import sys, time; time.sleep(float(sys.argv[1]))"
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", code, str(runtime))
     try:
@@ -123,6 +116,7 @@ async def kill_after_timeout(runtime: float = 10.0, timeout: float = 1.0) -> int
     return process.returncode
 
 
+@lesson(real_time=True, needs={"subprocesses"}, argument=check_line, timeout=check_timeout)
 async def shell_with_quoting(
     argument: str = "two words; echo injected", timeout: float = 10.0
 ) -> list[str]:
@@ -147,11 +141,8 @@ async def shell_with_quoting(
     :param argument: text to pass to the child as one argument.
     :param timeout: seconds the command may take.
     :returns: the arguments the child received: ``[argument]``.
-    :raises ValueError: if *argument* holds a line break or NUL, or *timeout* is not > 0.
     :raises asyncio.TimeoutError: if the command takes longer than *timeout* (it is killed).
     """
-    check_line(argument, "argument")
-    check_timeout(timeout)
     code = "import json, sys; print(json.dumps(sys.argv[1:]))"
     command = " ".join(shlex.quote(part) for part in (sys.executable, "-c", code, argument))
     process = await asyncio.create_subprocess_shell(command, stdout=asyncio.subprocess.PIPE)
@@ -165,3 +156,6 @@ async def shell_with_quoting(
     received: list[str] = json.loads(stdout)
     print(f"the child got {len(received)} argument(s): {received!r}")
     return received
+
+
+__all__ = exported(__name__)

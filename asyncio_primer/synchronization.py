@@ -25,16 +25,11 @@ from __future__ import annotations
 import asyncio
 import sys
 
+from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_positive_int
 
-__all__ = [
-    "lock_prevents_lost_updates",
-    "event_releases_all_waiters",
-    "condition_wait_for",
-    "bounded_semaphore_over_release",
-]
 
-
+@lesson(workers=check_positive_int, delay=check_delay)
 async def lock_prevents_lost_updates(workers: int = 3, delay: float = 1.0) -> tuple[int, int]:
     """Lose updates to a shared counter without an :class:`asyncio.Lock`; keep them all with one.
 
@@ -53,10 +48,7 @@ async def lock_prevents_lost_updates(workers: int = 3, delay: float = 1.0) -> tu
     :param workers: how many tasks increment the counter once each; must be >= 1.
     :param delay: seconds between each read and its write; must not be negative.
     :returns: the counter without the lock, then with it.
-    :raises ValueError: if *workers* is smaller than 1, or *delay* is negative or not finite.
     """
-    check_positive_int(workers, "workers")
-    check_delay(delay)
     counter = 0
     lock = asyncio.Lock()
 
@@ -79,6 +71,7 @@ async def lock_prevents_lost_updates(workers: int = 3, delay: float = 1.0) -> tu
     return results[0], results[1]
 
 
+@lesson(waiters=check_positive_int, delay=check_delay)
 async def event_releases_all_waiters(waiters: int = 3, delay: float = 1.0) -> list[str]:
     """Release several waiting tasks at once with :meth:`asyncio.Event.set`.
 
@@ -98,10 +91,7 @@ async def event_releases_all_waiters(waiters: int = 3, delay: float = 1.0) -> li
     :param waiters: how many tasks wait for the event; must be >= 1.
     :param delay: seconds before the event is set; must not be negative.
     :returns: the waiters' names, in the order they were released.
-    :raises ValueError: if *waiters* is smaller than 1, or *delay* is negative or not finite.
     """
-    check_positive_int(waiters, "waiters")
-    check_delay(delay)
     event = asyncio.Event()
     released: list[str] = []
 
@@ -120,6 +110,7 @@ async def event_releases_all_waiters(waiters: int = 3, delay: float = 1.0) -> li
     return released
 
 
+@lesson(items=check_positive_int, delay=check_delay)
 async def condition_wait_for(items: int = 3, delay: float = 1.0) -> list[int]:
     """Wait with :meth:`asyncio.Condition.wait_for` until shared state satisfies a predicate.
 
@@ -142,10 +133,7 @@ async def condition_wait_for(items: int = 3, delay: float = 1.0) -> list[int]:
     :param items: how many items make a full batch; must be >= 1.
     :param delay: seconds between items; must not be negative.
     :returns: the batch the consumer took.
-    :raises ValueError: if *items* is smaller than 1, or *delay* is negative or not finite.
     """
-    check_positive_int(items, "items")
-    check_delay(delay)
     condition = asyncio.Condition()
     batch: list[int] = []
     checks = 0
@@ -173,6 +161,7 @@ async def condition_wait_for(items: int = 3, delay: float = 1.0) -> list[int]:
     return taken
 
 
+@lesson(delay=check_delay)
 async def bounded_semaphore_over_release(delay: float = 1.0) -> str:
     """Refuse a release too many with :class:`asyncio.BoundedSemaphore`; a plain semaphore takes it.
 
@@ -189,10 +178,7 @@ async def bounded_semaphore_over_release(delay: float = 1.0) -> str:
 
     :param delay: seconds each semaphore is held; must not be negative.
     :returns: the message of the :exc:`ValueError` the bounded semaphore raised.
-    :raises ValueError: only if *delay* is negative or not finite (the bounded semaphore's
-        error is caught).
     """
-    check_delay(delay)
     plain = asyncio.Semaphore(1)
     async with plain:
         await asyncio.sleep(delay)
@@ -215,8 +201,8 @@ async def bounded_semaphore_over_release(delay: float = 1.0) -> str:
 
 
 if sys.version_info >= (3, 11):
-    __all__ += ["barrier_parties_meet", "barrier_broken_by_timeout"]
 
+    @lesson(parties=check_positive_int, delay=check_delay)
     async def barrier_parties_meet(parties: int = 3, delay: float = 1.0) -> list[int]:
         """Make *parties* tasks wait for each other at an :class:`asyncio.Barrier`.
 
@@ -240,11 +226,7 @@ if sys.version_info >= (3, 11):
         :param parties: how many tasks meet at the barrier; must be >= 1.
         :param delay: seconds between arrivals; must not be negative.
         :returns: the index each party got, in party order.
-        :raises ValueError: if *parties* is smaller than 1, or *delay* is negative or not
-            finite.
         """
-        check_positive_int(parties, "parties")
-        check_delay(delay)
         barrier = asyncio.Barrier(parties)
 
         async def party(n: int) -> int:
@@ -256,6 +238,7 @@ if sys.version_info >= (3, 11):
 
         return list(await asyncio.gather(*(party(n) for n in range(1, parties + 1))))
 
+    @lesson(delay=check_delay)
     async def barrier_broken_by_timeout(delay: float = 1.0) -> list[str]:
         """Break an :class:`asyncio.Barrier` with ``abort()`` when a wait for it times out.
 
@@ -277,9 +260,7 @@ if sys.version_info >= (3, 11):
 
         :param delay: how long party 1 waits; must not be negative.
         :returns: each party's outcome, in party order.
-        :raises ValueError: if *delay* is negative or not finite.
         """
-        check_delay(delay)
         barrier = asyncio.Barrier(3)
 
         async def impatient() -> str:
@@ -303,3 +284,6 @@ if sys.version_info >= (3, 11):
             return "passed"  # pragma: no cover, no mutate - party 1 always aborts
 
         return list(await asyncio.gather(impatient(), patient(2, 0), patient(3, 2 * delay)))
+
+
+__all__ = exported(__name__)

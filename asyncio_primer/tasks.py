@@ -28,23 +28,11 @@ import asyncio
 import sys
 from collections.abc import Callable, Sequence
 
-from asyncio_primer._validate import check_choice, check_delay, check_delays, check_positive_int
-
-__all__ = [
-    "worker",
-    "run_workers",
-    "start_now_await_later",
-    "gather_in_order",
-    "as_completed_order",
-    "wait_for_jobs",
-    "current_and_all_tasks",
-    "task_names",
-    "done_callbacks",
-    "keep_background_tasks",
-    "bounded_concurrency",
-]
+from asyncio_primer._registry import exported, lesson
+from asyncio_primer._validate import check_delay, check_delays, check_positive_int, one_of
 
 
+@lesson(delay=check_delay)
 async def worker(name: str, delay: float) -> None:
     """Announce *name*, sleep for *delay* seconds, then announce that it finished.
 
@@ -56,14 +44,13 @@ async def worker(name: str, delay: float) -> None:
 
     :param name: what the worker prints.
     :param delay: seconds to sleep; must not be negative.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     print(f"{name} started")
     await asyncio.sleep(delay)
     print(f"{name} finished")
 
 
+@lesson(delays=check_delays)
 async def run_workers(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> None:
     """Run one :func:`worker` per delay concurrently with :func:`asyncio.gather`.
 
@@ -81,12 +68,11 @@ async def run_workers(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> None:
     ``Task 2``, ... in the order of *delays*.
 
     :param delays: one delay per worker, in seconds; none may be negative.
-    :raises ValueError: if *delays* is empty or holds a negative or non-finite delay.
     """
-    check_delays(delays)
     await asyncio.gather(*(worker(f"Task {n}", delay) for n, delay in enumerate(delays, 1)))
 
 
+@lesson(delay=check_delay)
 async def start_now_await_later(delay: float = 1.0) -> str:
     """Start a task with :func:`asyncio.create_task`, do other work, then await its result.
 
@@ -102,9 +88,7 @@ async def start_now_await_later(delay: float = 1.0) -> str:
 
     :param delay: how long the task sleeps, in seconds; must not be negative.
     :returns: the task's result, ``"done"``.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
 
     async def job() -> str:
         await asyncio.sleep(delay)
@@ -118,6 +102,7 @@ async def start_now_await_later(delay: float = 1.0) -> str:
     return result
 
 
+@lesson(delays=check_delays)
 async def gather_in_order(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[float]:
     """Gather results in the order of the arguments, not the order they finish in.
 
@@ -130,9 +115,7 @@ async def gather_in_order(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[flo
 
     :param delays: one delay per awaitable, in seconds; none may be negative.
     :returns: the delays, in argument order.
-    :raises ValueError: if *delays* is empty or holds a negative or non-finite delay.
     """
-    check_delays(delays)
 
     async def echo_after(delay: float) -> float:
         await asyncio.sleep(delay)
@@ -146,6 +129,7 @@ async def _echo_after(delay: float) -> float:
     return delay
 
 
+@lesson(delays=check_delays)
 async def as_completed_order(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[float]:
     """Take results in the order they finish with :func:`asyncio.as_completed`.
 
@@ -164,9 +148,7 @@ async def as_completed_order(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[
 
     :param delays: one delay per awaitable, in seconds; none may be negative.
     :returns: the delays, in the order they finished.
-    :raises ValueError: if *delays* is empty or holds a negative or non-finite delay.
     """
-    check_delays(delays)
     results: list[float] = []
     for next_done in asyncio.as_completed([_echo_after(delay) for delay in delays]):
         result = await next_done
@@ -175,6 +157,10 @@ async def as_completed_order(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[
     return results
 
 
+@lesson(
+    return_when=one_of(asyncio.FIRST_COMPLETED, asyncio.FIRST_EXCEPTION, asyncio.ALL_COMPLETED),
+    delay=check_delay,
+)
 async def wait_for_jobs(
     return_when: str = asyncio.FIRST_COMPLETED, delay: float = 1.0
 ) -> tuple[list[str], list[str]]:
@@ -203,12 +189,7 @@ async def wait_for_jobs(
     :param delay: the time unit of the three tasks, in seconds; must not be negative.
     :returns: the names of the done tasks and of the pending (then cancelled) ones, in creation
         order.
-    :raises ValueError: if *return_when* is none of the three, or *delay* is negative or not
-        finite.
     """
-    conditions = (asyncio.FIRST_COMPLETED, asyncio.FIRST_EXCEPTION, asyncio.ALL_COMPLETED)
-    check_choice(return_when, conditions, "return_when")
-    check_delay(delay)
 
     async def job(name: str, seconds: float, fail: bool = False) -> str:
         await asyncio.sleep(seconds)
@@ -235,6 +216,7 @@ async def wait_for_jobs(
     return [t.get_name() for t in tasks if t in done], [t.get_name() for t in tasks if t in pending]
 
 
+@lesson(delay=check_delay)
 async def current_and_all_tasks(delay: float = 1.0) -> list[str]:
     """Find the current task with :func:`asyncio.current_task`, all with :func:`asyncio.all_tasks`.
 
@@ -252,9 +234,7 @@ async def current_and_all_tasks(delay: float = 1.0) -> list[str]:
 
     :param delay: how long each worker sleeps, in seconds; must not be negative.
     :returns: the names of the other tasks that were running after the workers started.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
 
     async def work() -> None:
         me = asyncio.current_task()
@@ -271,6 +251,7 @@ async def current_and_all_tasks(delay: float = 1.0) -> list[str]:
     return running
 
 
+@lesson(delay=check_delay)
 async def task_names(delay: float = 1.0) -> list[str]:
     """Name tasks: ``create_task(name=...)``, :meth:`~asyncio.Task.get_name`, ``set_name``.
 
@@ -290,9 +271,7 @@ async def task_names(delay: float = 1.0) -> list[str]:
 
     :param delay: how long each task sleeps, in seconds; must not be negative.
     :returns: the names the tasks reported when they finished.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
 
     async def fetch() -> str:
         await asyncio.sleep(delay)
@@ -310,6 +289,7 @@ async def task_names(delay: float = 1.0) -> list[str]:
     return list(await asyncio.gather(users, orders))
 
 
+@lesson(delay=check_delay)
 async def done_callbacks(delay: float = 1.0) -> list[str]:
     """Run a function when a task finishes, with :meth:`~asyncio.Task.add_done_callback`.
 
@@ -331,9 +311,7 @@ async def done_callbacks(delay: float = 1.0) -> list[str]:
 
     :param delay: how long the task works, in seconds; must not be negative.
     :returns: what each callback call saw, in order.
-    :raises ValueError: if *delay* is negative or not finite.
     """
-    check_delay(delay)
     seen: list[str] = []
 
     def on_done(task: asyncio.Task[str]) -> None:
@@ -360,6 +338,7 @@ async def done_callbacks(delay: float = 1.0) -> list[str]:
     return seen
 
 
+@lesson(count=check_positive_int, delay=check_delay)
 async def keep_background_tasks(count: int = 3, delay: float = 1.0) -> list[int]:
     """Keep a reference to fire-and-forget tasks in a set, as the official docs recommend.
 
@@ -381,11 +360,7 @@ async def keep_background_tasks(count: int = 3, delay: float = 1.0) -> list[int]
     :param count: how many background jobs to start; must be >= 1.
     :param delay: the time unit of the jobs, in seconds; must not be negative.
     :returns: the set's size after starting the jobs, after the first job ends, and at the end.
-    :raises ValueError: if *count* is smaller than 1, or *delay* is negative or not finite.
-    :raises TypeError: if *count* is not an ``int``.
     """
-    check_positive_int(count, "count")
-    check_delay(delay)
     background: set[asyncio.Task[None]] = set()
 
     def start(n: int) -> asyncio.Task[None]:
@@ -408,6 +383,7 @@ async def keep_background_tasks(count: int = 3, delay: float = 1.0) -> list[int]
     return sizes
 
 
+@lesson(jobs=check_positive_int, limit=check_positive_int, delay=check_delay)
 async def bounded_concurrency(jobs: int = 5, limit: int = 2, delay: float = 1.0) -> int:
     """Run *jobs* jobs with at most *limit* at once, using an :class:`asyncio.Semaphore`.
 
@@ -432,13 +408,7 @@ async def bounded_concurrency(jobs: int = 5, limit: int = 2, delay: float = 1.0)
     :param limit: how many may run at once; must be >= 1.
     :param delay: how long each job works, in seconds; must not be negative.
     :returns: the largest number of jobs that ran at the same time (``min(jobs, limit)``).
-    :raises ValueError: if *jobs* or *limit* is smaller than 1, or *delay* is negative or not
-        finite.
-    :raises TypeError: if *jobs* or *limit* is not an ``int``.
     """
-    check_positive_int(jobs, "jobs")
-    check_positive_int(limit, "limit")
-    check_delay(delay)
     semaphore = asyncio.Semaphore(limit)
     running = peak = 0
 
@@ -459,8 +429,8 @@ async def bounded_concurrency(jobs: int = 5, limit: int = 2, delay: float = 1.0)
 
 
 if sys.version_info >= (3, 11):
-    __all__ += ["task_group_results", "runner_shares_one_loop"]
 
+    @lesson(delays=check_delays)
     async def task_group_results(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[float]:
         """Run tasks in an :class:`asyncio.TaskGroup` block and read their results after it.
 
@@ -481,15 +451,14 @@ if sys.version_info >= (3, 11):
 
         :param delays: one delay per task, in seconds; none may be negative.
         :returns: each task's result (its delay), in the order the tasks were created.
-        :raises ValueError: if *delays* is empty or holds a negative or non-finite delay.
         """
-        check_delays(delays)
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(_echo_after(delay)) for delay in delays]
             print(f"{len(tasks)} tasks started in the block")
         print(f"the block exited; all done: {all(task.done() for task in tasks)}")
         return [task.result() for task in tasks]
 
+    @lesson(delay=check_delay)
     def runner_shares_one_loop(
         delay: float = 1.0,
         loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
@@ -516,10 +485,8 @@ if sys.version_info >= (3, 11):
         :param delay: how long the job works, in seconds; must not be negative.
         :param loop_factory: makes the runner's event loop; ``None`` for asyncio's default.
         :returns: the job's result, ``"finished"``.
-        :raises ValueError: if *delay* is negative or not finite.
         :raises TypeError: if *loop_factory* is neither callable nor ``None``.
         """
-        check_delay(delay)
         if loop_factory is not None and not callable(loop_factory):
             raise TypeError(f"loop_factory must be callable or None, got {loop_factory!r}")
 
@@ -545,8 +512,8 @@ if sys.version_info >= (3, 11):
 
 
 if sys.version_info >= (3, 12):
-    __all__ += ["eager_tasks"]
 
+    @lesson(delay=check_delay)
     async def eager_tasks(delay: float = 1.0) -> list[bool]:
         """Run a task's first step inside ``create_task`` with :func:`asyncio.eager_task_factory`.
 
@@ -574,9 +541,7 @@ if sys.version_info >= (3, 12):
         :param delay: how long the cache miss waits, in seconds; must not be negative.
         :returns: for the eager hit, the eager miss and the lazy hit, whether the task was done
             when ``create_task`` returned.
-        :raises ValueError: if *delay* is negative or not finite.
         """
-        check_delay(delay)
 
         async def lookup(label: str, wait: float) -> str:
             print(f"{label}: the lookup runs")
@@ -602,3 +567,6 @@ if sys.version_info >= (3, 12):
         started.append(start("lazy hit", 0))
         await asyncio.gather(*started)
         return done_at_start
+
+
+__all__ = exported(__name__)

@@ -14,6 +14,7 @@ import pytest
 from leak_guard import LeakGuard, install_audit_hook
 
 import asyncio_primer
+from asyncio_primer._registry import missing_features, unavailable_reason
 
 pytest_plugins = ["pytester"]
 
@@ -37,6 +38,34 @@ else:  # modest example counts keep the suite fast; hypothesis's files go to the
     settings.register_profile("primer", max_examples=25, deadline=None, database=None)
     settings.load_profile("primer")
     set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "asyncio-primer-hypothesis"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "lesson(*qualnames): the test runs these lessons ('concept.name'); it is skipped, with the"
+        " registry's reason, where one of them cannot run (too old a Python, a missing platform"
+        " feature such as threads on WebAssembly)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "needs(*features): the test itself needs these platform features (from"
+        " asyncio_primer._registry.NEEDS); skipped where they are missing",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip each test whose lessons (``lesson`` mark) or features (``needs`` mark) are missing."""
+    for item in items:
+        for mark in item.iter_markers("lesson"):
+            for qualname in mark.args:
+                reason = unavailable_reason(qualname)
+                if reason is not None:
+                    item.add_marker(pytest.mark.skip(reason=reason))
+        for mark in item.iter_markers("needs"):
+            reason = missing_features(mark.args)
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_collection_finish() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused, needs_python
+from primer_testing import assert_refused
 
 from asyncio_primer import async_iteration
 from asyncio_primer._support.runner import Printed, run_lesson
@@ -83,7 +83,7 @@ def test_aclose_runs_the_abandoned_generators_finally() -> None:
     assert run.elapsed == 1.0
 
 
-@needs_python(3, 10, "contextlib.aclosing")
+@pytest.mark.lesson("async_iteration.close_with_aclosing")
 def test_aclosing_closes_the_generator_when_the_block_ends() -> None:
     if sys.version_info >= (3, 10):  # for mypy; the mark skips older Pythons
         run = run_lesson(async_iteration.close_with_aclosing)
@@ -132,7 +132,7 @@ DELAYED = [
     async_iteration.close_unfinished_generator,
     pytest.param(
         getattr(async_iteration, "close_with_aclosing", None),
-        marks=needs_python(3, 10, "contextlib.aclosing"),
+        marks=pytest.mark.lesson("async_iteration.close_with_aclosing"),
         id="close_with_aclosing",
     ),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
-import resource
 import time
 from typing import Any
 
@@ -13,6 +12,7 @@ import pytest
 from primer_testing import assert_refused
 
 from asyncio_primer import benefits
+from asyncio_primer._registry import lessons
 from asyncio_primer._support.runner import Printed, needs_real_time, run_lesson
 
 HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
@@ -23,7 +23,7 @@ if HAS_UVLOOP:
 
 
 def test_every_benefits_lesson_runs_on_real_time() -> None:
-    assert frozenset(benefits.__all__) == benefits.REAL_TIME_LESSONS
+    assert all(facts.real_time for facts in lessons("benefits").values())
     assert all(needs_real_time(f"benefits.{name}") for name in benefits.__all__)
 
 
@@ -106,7 +106,7 @@ def test_tasks_vs_threads_rejects_bad_counts(count: Any, error: type[Exception])
 
 
 def test_resident_memory_is_a_positive_number_of_bytes() -> None:
-    assert benefits.resident_memory() > 1024 * 1024
+    assert benefits._resident_memory() > 1024 * 1024
 
 
 SERVERS = [
@@ -147,6 +147,7 @@ def test_echo_load_rejects_bad_arguments(
 def test_echo_load_refuses_clearly_when_the_file_limit_is_too_low(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    resource = pytest.importorskip("resource", reason="resource is Unix only (not WebAssembly)")
     monkeypatch.setattr(resource, "getrlimit", lambda _which: (256, 256))
     run = run_lesson(benefits.echo_load, "asyncio", 1000, virtual=False)
     assert isinstance(run.error, ValueError)

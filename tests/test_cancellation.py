@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused, needs_python
+from primer_testing import assert_refused
 
 from asyncio_primer import cancellation
 from asyncio_primer._support.runner import Printed, run_lesson
@@ -62,7 +62,7 @@ def test_shield_from_timeout_always_finishes_the_work(work: float, timeout: floa
     assert run.elapsed == work
 
 
-@needs_python(3, 11, "asyncio.timeout")
+@pytest.mark.lesson("cancellation.timeout_block")
 @pytest.mark.parametrize(("work", "timeout"), [(5.0, 1.0), (1.0, 2.5)])
 def test_timeout_block(work: float, timeout: float) -> None:
     if sys.version_info >= (3, 11):
@@ -79,7 +79,7 @@ def test_timeout_block(work: float, timeout: float) -> None:
         assert run.elapsed == min(work, timeout)
 
 
-@needs_python(3, 11, "asyncio.timeout_at, asyncio.Timeout.reschedule")
+@pytest.mark.lesson("cancellation.idle_timeout")
 def test_idle_timeout_moves_the_deadline_after_each_chunk() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(cancellation.idle_timeout)
@@ -93,7 +93,7 @@ def test_idle_timeout_moves_the_deadline_after_each_chunk() -> None:
         assert run.elapsed == 5.0  # idle (2 s) after the last chunk, at 3 s
 
 
-@needs_python(3, 11, "asyncio.timeout_at, asyncio.Timeout.reschedule")
+@pytest.mark.lesson("cancellation.idle_timeout")
 def test_idle_timeout_never_fires_while_chunks_keep_coming() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(cancellation.idle_timeout, [1.5] * 6, 2.0)
@@ -102,7 +102,7 @@ def test_idle_timeout_never_fires_while_chunks_keep_coming() -> None:
         assert run.elapsed == 9.0  # far beyond the 2 s idle limit
 
 
-@needs_python(3, 11, "asyncio.Task.cancelling, asyncio.Task.uncancel")
+@pytest.mark.lesson("cancellation.cancelling_and_uncancel")
 def test_cancelling_and_uncancel_counts_and_later_timeouts_still_work() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(cancellation.cancelling_and_uncancel)
@@ -128,18 +128,12 @@ BAD_ARGUMENTS: list[tuple[str, tuple[Any, ...], type[Exception], str]] = [
 ]
 
 
-GATED = {
-    "timeout_block": needs_python(3, 11, "asyncio.timeout"),
-    "idle_timeout": needs_python(3, 11, "asyncio.timeout_at, asyncio.Timeout.reschedule"),
-    "cancelling_and_uncancel": needs_python(
-        3, 11, "asyncio.Task.cancelling, asyncio.Task.uncancel"
-    ),
-}
-
-
 @pytest.mark.parametrize(
     ("name", "args", "error", "named"),
-    [pytest.param(*case, marks=GATED.get(case[0], ())) for case in BAD_ARGUMENTS],
+    [
+        pytest.param(*case, marks=pytest.mark.lesson(f"cancellation.{case[0]}"))
+        for case in BAD_ARGUMENTS
+    ],
 )
 def test_bad_arguments_are_rejected_before_any_task_starts(
     name: str, args: tuple[Any, ...], error: type[Exception], named: str

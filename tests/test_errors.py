@@ -5,7 +5,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 import pytest
-from primer_testing import assert_refused, expect_handler_restored, needs_python
+from primer_testing import assert_refused, expect_handler_restored
 
 from asyncio_primer import errors
 from asyncio_primer._support.runner import Printed, run_lesson
@@ -39,7 +39,7 @@ def test_gather_return_exceptions_keeps_positions() -> None:
     assert run.elapsed == 1.0
 
 
-@needs_python(3, 11, "asyncio.TaskGroup, except*")
+@pytest.mark.lesson("errors.task_group_except_star")
 def test_task_group_except_star_handles_both_failures_and_cancels_the_rest() -> None:
     if sys.version_info >= (3, 11):  # for mypy; the mark skips older Pythons
         run = run_lesson(errors.task_group_except_star)
@@ -106,7 +106,7 @@ def test_timeout_error_identity_times_out_whatever_the_delay(delay: float) -> No
     assert run.elapsed == delay
 
 
-@needs_python(3, 11, "asyncio.TaskGroup, ExceptionGroup")
+@pytest.mark.lesson("errors.task_group_exception_group")
 def test_task_group_exception_group_split_and_subgroup() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(errors.task_group_exception_group)
@@ -124,7 +124,7 @@ def test_task_group_exception_group_split_and_subgroup() -> None:
         assert run.elapsed == 1.0
 
 
-@needs_python(3, 11, "asyncio.Barrier")
+@pytest.mark.lesson("errors.broken_barrier_error")
 def test_broken_barrier_error_reaches_every_waiter() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(errors.broken_barrier_error, 3.0)

@@ -15,6 +15,7 @@ import pytest
 from primer_testing import assert_refused, expect_handler_restored
 
 from asyncio_primer import event_loop
+from asyncio_primer._registry import lessons
 from asyncio_primer._support.runner import Printed, needs_real_time, run_lesson
 
 
@@ -225,6 +226,5 @@ def test_graceful_shutdown_on_signal_stops_the_workers_cleanly() -> None:
 
 
 def test_only_the_slow_callback_lesson_needs_real_time() -> None:
-    real_time = event_loop.REAL_TIME_LESSONS
-    assert real_time == {"debug_slow_callback"}
-    assert real_time <= set(event_loop.__all__)
+    real_time = [facts.name for facts in lessons("event_loop").values() if facts.real_time]
+    assert real_time == ["debug_slow_callback"]

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused, expect_handler_restored, needs_python
+from primer_testing import assert_refused, expect_handler_restored
 
 from asyncio_primer import pitfalls
+from asyncio_primer._registry import lessons
 from asyncio_primer._support.runner import Printed, needs_real_time, run_lesson
 
 
@@ -60,7 +61,8 @@ def test_forgotten_await_fix_saves() -> None:
 
 
 def test_the_blocking_call_pair_runs_on_real_time_and_nothing_else_does() -> None:
-    assert sorted(pitfalls.REAL_TIME_LESSONS) == ["blocking_call_fix", "blocking_call_symptom"]
+    real_time = [facts.name for facts in lessons("pitfalls").values() if facts.real_time]
+    assert real_time == ["blocking_call_symptom", "blocking_call_fix"]
     assert needs_real_time("pitfalls.blocking_call_symptom")
     assert not needs_real_time("pitfalls.forgotten_await_symptom")
 
@@ -186,7 +188,7 @@ def test_swallowed_cancel_fix_cancel_and_wait_for_work() -> None:
     assert run.elapsed == 2.0
 
 
-@needs_python(3, 11, "asyncio.timeout, Task.uncancel")
+@pytest.mark.lesson("pitfalls.suppressed_cancel_symptom", "pitfalls.suppressed_cancel_fix")
 @pytest.mark.parametrize(
     ("lesson", "outcome", "lines"),
     [
@@ -224,7 +226,7 @@ def test_gather_siblings_symptom_the_sibling_runs_on_after_the_failure() -> None
     assert run.elapsed == 2.0
 
 
-@needs_python(3, 11, "asyncio.TaskGroup")
+@pytest.mark.lesson("pitfalls.gather_siblings_fix")
 def test_gather_siblings_fix_task_group_cancels_the_sibling() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(pitfalls.gather_siblings_fix)

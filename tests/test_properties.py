@@ -13,10 +13,10 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from leak_guard import LeakGuard
-from primer_testing import needs_python
 
 from asyncio_primer import cancellation, coroutines, tasks
 from asyncio_primer._support.runner import run_lesson
@@ -95,7 +95,7 @@ def test_wait_for_cancels_the_task_at_the_timeout_and_leaves_nothing_pending(
         assert run.elapsed == work
 
 
-@needs_python(3, 11, "asyncio.timeout")
+@pytest.mark.lesson("cancellation.timeout_block")
 @given(work=delays_, timeout=positive_delays)
 def test_a_timeout_block_cancels_its_work_and_leaves_nothing_pending(
     work: float, timeout: float

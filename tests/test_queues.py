@@ -4,7 +4,7 @@ import sys
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused, needs_python
+from primer_testing import assert_refused
 
 from asyncio_primer import queues
 from asyncio_primer._support.runner import Printed, run_lesson
@@ -101,7 +101,7 @@ def test_a_queue_with_room_for_everything_gives_no_back_pressure() -> None:
     assert run.elapsed == 4.0  # the consumer still needs its 4 s
 
 
-@needs_python(3, 13, "asyncio.Queue.shutdown")
+@pytest.mark.lesson("queues.queue_shutdown")
 def test_queue_shutdown_lets_the_consumer_finish_the_items_left() -> None:
     if sys.version_info >= (3, 13):  # for mypy; the mark skips older Pythons
         run = run_lesson(queues.queue_shutdown)
@@ -118,7 +118,7 @@ def test_queue_shutdown_lets_the_consumer_finish_the_items_left() -> None:
         assert run.elapsed == 4.0
 
 
-@needs_python(3, 13, "asyncio.Queue.shutdown")
+@pytest.mark.lesson("queues.queue_shutdown")
 def test_queue_shutdown_immediate_drops_the_items_left() -> None:
     if sys.version_info >= (3, 13):
         run = run_lesson(queues.queue_shutdown, immediate=True)
@@ -152,13 +152,12 @@ BAD_ARGUMENTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
 ]
 
 
-GATED = {"queue_shutdown": needs_python(3, 13, "asyncio.Queue.shutdown")}
-
-
 @pytest.mark.parametrize(
     ("name", "kwargs", "error", "shown"),
     [
-        pytest.param(*case, id=f"{case[0]}-{case[3]}", marks=GATED.get(case[0], ()))
+        pytest.param(
+            *case, id=f"{case[0]}-{case[3]}", marks=pytest.mark.lesson(f"queues.{case[0]}")
+        )
         for case in BAD_ARGUMENTS
     ],
 )

@@ -4,7 +4,7 @@ import sys
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused, needs_python
+from primer_testing import assert_refused
 
 from asyncio_primer import synchronization
 from asyncio_primer._support.runner import Printed, run_lesson
@@ -61,7 +61,7 @@ def test_bounded_semaphore_refuses_the_release_a_plain_one_accepts() -> None:
     assert run.elapsed == 2.0
 
 
-@needs_python(3, 11, "asyncio.Barrier")
+@pytest.mark.lesson("synchronization.barrier_parties_meet")
 def test_barrier_parties_meet_when_the_last_arrives() -> None:
     if sys.version_info >= (3, 11):  # for mypy; the mark skips older Pythons
         run = run_lesson(synchronization.barrier_parties_meet)
@@ -78,7 +78,7 @@ def test_barrier_parties_meet_when_the_last_arrives() -> None:
         assert run.elapsed == 3.0
 
 
-@needs_python(3, 11, "asyncio.Barrier")
+@pytest.mark.lesson("synchronization.barrier_parties_meet")
 def test_a_barrier_of_one_never_waits_for_anyone() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(synchronization.barrier_parties_meet, 1, 2.0)
@@ -90,7 +90,7 @@ def test_a_barrier_of_one_never_waits_for_anyone() -> None:
         assert run.elapsed == 2.0
 
 
-@needs_python(3, 11, "asyncio.Barrier, asyncio.timeout")
+@pytest.mark.lesson("synchronization.barrier_broken_by_timeout")
 def test_barrier_broken_by_timeout_fails_the_waiting_and_the_late() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(synchronization.barrier_broken_by_timeout)
@@ -123,16 +123,12 @@ BAD_ARGUMENTS: list[tuple[str, dict[str, Any], type[Exception], str]] = [
 ]
 
 
-GATED = {
-    "barrier_parties_meet": needs_python(3, 11, "asyncio.Barrier"),
-    "barrier_broken_by_timeout": needs_python(3, 11, "asyncio.Barrier, asyncio.timeout"),
-}
-
-
 @pytest.mark.parametrize(
     ("name", "kwargs", "error", "shown"),
     [
-        pytest.param(*case, id=f"{case[0]}-{case[3]}", marks=GATED.get(case[0], ()))
+        pytest.param(
+            *case, id=f"{case[0]}-{case[3]}", marks=pytest.mark.lesson(f"synchronization.{case[0]}")
+        )
         for case in BAD_ARGUMENTS
     ],
 )

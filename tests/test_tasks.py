@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from primer_testing import assert_refused, needs_python
+from primer_testing import assert_refused
 
 from asyncio_primer import tasks
 from asyncio_primer._support.runner import Printed, run_lesson, virtual_time
@@ -200,7 +200,7 @@ def test_new_lessons_reject_bad_arguments_before_starting_a_task(
     assert_refused(run, error, named)
 
 
-@needs_python(3, 11, "asyncio.TaskGroup")
+@pytest.mark.lesson("tasks.task_group_results")
 def test_task_group_results_are_read_after_the_block() -> None:
     if sys.version_info >= (3, 11):  # for mypy; the mark skips older Pythons
         run = run_lesson(tasks.task_group_results)
@@ -212,7 +212,7 @@ def test_task_group_results_are_read_after_the_block() -> None:
         assert run.elapsed == 3.0
 
 
-@needs_python(3, 11, "asyncio.Runner")
+@pytest.mark.lesson("tasks.runner_shares_one_loop")
 def test_runner_shares_one_loop_between_runs() -> None:
     if sys.version_info >= (3, 11):
         made: list[tuple[asyncio.AbstractEventLoop, float]] = []
@@ -244,7 +244,7 @@ def test_runner_shares_one_loop_between_runs() -> None:
         assert elapsed == 2.0  # the job's sleep, on the loop's virtual clock
 
 
-@needs_python(3, 11, "asyncio.Runner")
+@pytest.mark.lesson("tasks.runner_shares_one_loop")
 def test_runner_shares_one_loop_rejects_bad_arguments() -> None:
     if sys.version_info >= (3, 11):
         run = run_lesson(tasks.runner_shares_one_loop, -1.0)
@@ -256,7 +256,7 @@ def test_runner_shares_one_loop_rejects_bad_arguments() -> None:
         assert run.printed == []
 
 
-@needs_python(3, 12, "asyncio.eager_task_factory")
+@pytest.mark.lesson("tasks.eager_tasks")
 def test_eager_tasks_finish_inside_create_task_and_the_factory_is_restored() -> None:
     if sys.version_info >= (3, 12):
         factories: list[object] = []

@@ -13,7 +13,7 @@ import re
 import textwrap
 from typing import Any
 
-from asyncio_primer._support.runner import lessons
+from asyncio_primer._registry import lessons, version_gates
 
 __all__ = [
     "NEEDS",
@@ -27,37 +27,9 @@ NEEDS = re.compile(r"Needs Python (3\.\d+)\s*\(([^)]*)\)")
 LOOP_FACTORIES = {"get_running_loop", "get_event_loop", "new_event_loop"}
 
 
-def version_gates(module_source: str) -> dict[str, tuple[int, int]]:
-    """Map each name bound inside an ``if sys.version_info >= (3, X):`` block to ``(3, X)``."""
-    gated: dict[str, tuple[int, int]] = {}
-    for node in ast.walk(ast.parse(module_source)):
-        if not isinstance(node, ast.If):
-            continue
-        test = node.test
-        if not (
-            isinstance(test, ast.Compare)
-            and ast.unparse(test.left) == "sys.version_info"
-            and isinstance(test.ops[0], ast.GtE)
-            and isinstance(test.comparators[0], ast.Tuple)
-        ):
-            continue
-        major, minor = (ast.literal_eval(e) for e in test.comparators[0].elts[:2])
-        for statement in node.body:
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                gated[statement.name] = (major, minor)
-            elif isinstance(statement, ast.ImportFrom):
-                for alias in statement.names:
-                    gated[alias.asname or alias.name] = (major, minor)
-    return gated
-
-
 def all_lessons() -> list[tuple[str, str, Any]]:
     """``(concept, name, object)`` for every lesson on this Python, in teaching order."""
-    found = []
-    for qualname, lesson in lessons().items():
-        concept, name = qualname.split(".")
-        found.append((concept, name, lesson))
-    return found
+    return [(facts.concept, facts.name, facts.obj) for facts in lessons().values()]
 
 
 def asyncio_names(source: str) -> set[str]:

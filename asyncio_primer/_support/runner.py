@@ -19,6 +19,8 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 import asyncio_primer
+from asyncio_primer._registry import find
+from asyncio_primer._registry import lessons as registered_lessons
 
 __all__ = [
     "SCRIPTED",
@@ -67,26 +69,18 @@ def concept_modules() -> list[ModuleType]:
 
 
 def needs_real_time(qualname: str) -> bool:
-    """Whether the lesson ``concept.name`` must run on real time.
+    """Whether the lesson ``concept.name`` must run on real time (its ``@lesson(real_time=True)``).
 
     A lesson that waits on real I/O (sockets, subprocesses, sleeping threads) while a timer is
     pending cannot run on a virtual clock: the clock would jump to the timer (a timeout, say) at
-    once, before the I/O completes. Its concept module lists it in ``REAL_TIME_LESSONS``.
+    once, before the I/O completes.
     """
-    concept, _, name = qualname.rpartition(".")
-    module = importlib.import_module(f"asyncio_primer.{concept}")
-    real: frozenset[str] = getattr(module, "REAL_TIME_LESSONS", frozenset())
-    return name in real
+    return find(qualname).real_time
 
 
 def lessons() -> dict[str, Any]:
-    """Every lesson, keyed ``concept.name``, in teaching order."""
-    found: dict[str, Any] = {}
-    for module in concept_modules():
-        concept = module.__name__.rsplit(".", 1)[1]
-        for name in module.__all__:
-            found[f"{concept}.{name}"] = getattr(module, name)
-    return found
+    """Every lesson on this Python, keyed ``concept.name``, in teaching order (the registry)."""
+    return {qualname: facts.obj for qualname, facts in registered_lessons().items()}
 
 
 class _LineRecorder(io.TextIOBase):
