@@ -5,8 +5,9 @@ renders) it adds an editable call, prefilled with the lesson's call at its defau
 (``await run_workers()``), and a Run button; ``_static/run/run.js`` runs the call on Pyodide
 (CPython 3.14 compiled to WebAssembly), printing live, with the real elapsed time and the live
 timeline drawn by the project's own tracer and timeline code (``_static/run/driver.py``). A lesson
-that needs what WebAssembly lacks (the registry's ``needs``: threads, processes, subprocesses,
-sockets, signals) gets a one-line reason instead of the button.
+that needs what WebAssembly lacks (its ``needs`` in the lesson registry: threads, processes,
+subprocesses, sockets, signals; ``Lesson.runs_in_browser`` is false) gets a one-line reason
+instead of the button.
 
 Self-contained and lazy: the build installs the pinned npm package (``npm ci`` in
 ``tests/pyodide`` when ``node_modules`` is missing or does not match ``package-lock.json``) and
@@ -39,6 +40,8 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
+from asyncio_primer._registry import find
+
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,55 +67,6 @@ NEED_WORDS = {
     "sockets": "network sockets",
     "signals": "signal handlers",
 }
-
-#: Provisional, until the registry (``asyncio_primer._registry``) is in the installed package:
-#: the lessons that need more than WebAssembly has, as the registry's ``needs`` mark them.
-PROVISIONAL_NEEDS: dict[str, frozenset[str]] = {
-    name: frozenset(needs.split())
-    for name, needs in {
-        "awaitables.wrap_a_thread_future": "threads",
-        "event_loop.run_a_program": "threads",
-        "event_loop.offload_with_to_thread": "threads",
-        "event_loop.offload_with_executor": "threads",
-        "event_loop.offload_to_process_pool": "processes",
-        "event_loop.call_soon_threadsafe_from_a_thread": "threads",
-        "event_loop.run_coroutine_threadsafe_from_a_thread": "threads",
-        "event_loop.debug_slow_callback": "threads",
-        "event_loop.graceful_shutdown_on_signal": "signals",
-        "synchronization.barrier_broken_by_timeout": "threads",
-        "streams.echo_over_tcp": "sockets",
-        "streams.read_until_separator": "sockets",
-        "streams.read_until_limit_overrun": "sockets",
-        "streams.echo_over_unix_socket": "sockets",
-        "protocols.echo_with_protocols": "sockets",
-        "protocols.frame_lines_in_a_protocol": "sockets",
-        "subprocesses.run_a_child": "subprocesses",
-        "subprocesses.kill_after_timeout": "subprocesses",
-        "subprocesses.shell_with_quoting": "subprocesses",
-        "pitfalls.blocking_call_symptom": "threads",
-        "pitfalls.blocking_call_fix": "threads",
-        "pitfalls.nested_run_symptom": "threads",
-        "pitfalls.nested_run_fix": "threads",
-        "pitfalls.get_event_loop_symptom": "threads",
-        "pitfalls.thread_unsafe_call_symptom": "threads",
-        "pitfalls.thread_unsafe_call_fix": "threads",
-        "benefits.heartbeat_gaps": "threads",
-        "benefits.tasks_vs_threads": "threads",
-        "benefits.echo_load": "sockets subprocesses threads",
-    }.items()
-}
-
-
-def needs(qualname: str) -> frozenset[str]:
-    """What lesson ``concept.name`` needs from the platform: the registry's ``needs``."""
-    try:
-        registry = importlib.import_module("asyncio_primer._registry")
-    except ImportError:
-        return PROVISIONAL_NEEDS.get(qualname, frozenset())
-    try:
-        return frozenset(registry.find(qualname).needs)
-    except LookupError:
-        return PROVISIONAL_NEEDS.get(qualname, frozenset())
 
 
 def reason(lacking: frozenset[str]) -> str:
@@ -216,13 +170,14 @@ def add_run_widgets(app: Sphinx, doctree: nodes.document) -> None:
             continue
         module_name, name = found
         qualname = f"{module_name.rsplit('.', 1)[-1]}.{name}"
-        obj = getattr(importlib.import_module(module_name), name)
-        lacking = needs(qualname)
-        text = (
-            unavailable(reason(lacking))
-            if lacking
-            else widget(qualname, module_name, default_call(obj, name))
-        )
+        try:
+            facts = find(qualname)  # the lesson registry
+        except LookupError:  # documented beside the lessons, not one itself (a helper class)
+            continue
+        if facts.runs_in_browser:
+            text = widget(qualname, module_name, default_call(facts.obj, name))
+        else:
+            text = unavailable(reason(facts.needs))
         raw = nodes.raw("", text, format="html")
         target = None
         for rubric in container.findall(nodes.rubric):
