@@ -6,7 +6,7 @@ import contextlib
 import importlib.util
 import io
 import json
-import resource
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,12 @@ TINY = [
 ]
 
 
+def parse_line(line: str) -> tuple[str, float, str]:
+    """A ``name value unit`` line of the bench's output, back into its parts."""
+    name, value, unit = line.split()
+    return name, float(value), unit
+
+
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run the whole benchmark once on tiny sizes; keep what it printed and wrote."""
@@ -64,14 +70,14 @@ def test_every_line_is_name_value_unit(tiny_run: dict[str, Any]) -> None:
     lines = tiny_run["stdout"].splitlines()
     assert lines
     for line in lines:
-        name, value, unit = bench.parse_line(line)
+        name, value, unit = parse_line(line)
         assert name.isidentifier()
         assert unit
         assert value == value  # not NaN
 
 
 def test_every_required_figure_is_printed(tiny_run: dict[str, Any]) -> None:
-    names = [bench.parse_line(line)[0] for line in tiny_run["stdout"].splitlines()]
+    names = [parse_line(line)[0] for line in tiny_run["stdout"].splitlines()]
     required = REQUIRED + (
         ["echo_uvloop_rps", "echo_uvloop_vs_asyncio_ratio"] if HAS_UVLOOP else []
     )
@@ -83,7 +89,7 @@ def test_the_json_holds_every_printed_figure_and_the_machine(tiny_run: dict[str,
     data = json.loads((tiny_run["out"] / "results.json").read_text(encoding="utf-8"))
     printed = {}
     for line in tiny_run["stdout"].splitlines():
-        name, value, unit = bench.parse_line(line)
+        name, value, unit = parse_line(line)
         printed[name] = (value, unit)
     written = {f["name"]: (f["value"], f["unit"]) for f in data["figures"]}
     assert written.keys() == printed.keys()
@@ -165,6 +171,7 @@ def test_a_ratio_with_nothing_below_it_is_infinite_and_written_as_null() -> None
 
 
 def test_the_file_limit_is_raised_or_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    resource = pytest.importorskip("resource", reason="resource is Unix only (not WebAssembly)")
     calls: list[tuple[int, int]] = []
     monkeypatch.setattr(resource, "getrlimit", lambda _which: (1024, 4096))
     monkeypatch.setattr(resource, "setrlimit", lambda _which, limits: calls.append(limits))
@@ -175,6 +182,32 @@ def test_the_file_limit_is_raised_or_refused(monkeypatch: pytest.MonkeyPatch) ->
         bench.ensure_file_limit(10_000)
     bench.ensure_file_limit(100)  # enough already: nothing to do
     assert calls == [(2000, 4096)]
+
+
+def test_without_json_the_files_go_to_a_new_temporary_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for measure in [name for name in vars(bench) if name.startswith("measure_")]:
+        monkeypatch.setattr(bench, measure, lambda *args: None)  # where it writes, not what
+    monkeypatch.setattr(bench, "write_chart", lambda results, path: False)
+    here, temporary = tmp_path / "here", tmp_path / "temporary"
+    here.mkdir()
+    temporary.mkdir()
+    monkeypatch.chdir(here)
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    err = io.StringIO()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+        assert bench.main(["--clients=2"]) == 0
+    assert list(here.iterdir()) == []
+    (written,) = temporary.glob("asyncio-primer-bench-*/results.json")
+    assert f"wrote {written}\n" in err.getvalue()  # the user is told where
+
+
+def test_help_names_the_program_as_it_was_started(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--help"], prog="asyncio-primer bench")
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: asyncio-primer bench [-h]")
 
 
 def test_bad_options_are_refused() -> None:

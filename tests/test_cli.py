@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
+import io
 import os
 import subprocess
 import sys
+import textwrap
+from typing import Any
 
 import pytest
+from rich.console import Console
 
 from asyncio_primer import tasks
+from asyncio_primer._registry import gated
 from asyncio_primer._support import cli
+from asyncio_primer._support.lesson_index import source_without_docstring
 from asyncio_primer._support.runner import lessons
 from asyncio_primer._support.tracer import Trace, trace_lesson
 
 ESCAPE = "\x1b"
+#: How the usage lines and errors name the command line when it is run as `python -m ...`.
+PROG = "python -m asyncio_primer"
 
 
 def primer(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -95,7 +104,7 @@ def test_show_prints_the_docstring_and_the_source() -> None:
     [
         (
             ["run", "run_worker"],
-            "asyncio-primer: error: no lesson 'run_worker'; did you mean tasks.run_workers or "
+            f"{PROG}: error: no lesson 'run_worker'; did you mean tasks.run_workers or "
             "tasks.worker?",
         ),
         (["run", "tasks.run_workers", "--slow"], "unrecognized arguments: --slow"),
@@ -106,7 +115,7 @@ def test_bad_input_is_one_line_on_stderr_and_exit_status_2(args: list[str], mess
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith("asyncio-primer: error: ")
+    assert done.stderr.startswith(f"{PROG}: error: ")
     assert message in done.stderr
     assert "Traceback" not in done.stderr
 
@@ -162,13 +171,89 @@ def test_bench_is_handed_its_own_arguments(monkeypatch: pytest.MonkeyPatch) -> N
 
     class FakeBench:
         @staticmethod
-        def main(argv: list[str]) -> int:
-            seen.append(argv)
+        def main(argv: list[str], prog: str) -> int:
+            seen.append([prog, *argv])
             return 0
 
     monkeypatch.setitem(sys.modules, "asyncio_primer._support.bench", FakeBench)
     assert cli.main(["bench", "--quick", "x"]) == 0
-    assert seen == [["--quick", "x"]]
+    assert seen == [["asyncio-primer bench", "--quick", "x"]]
+
+
+def test_bench_help_names_the_program_as_it_was_started(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    done = primer("bench", "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"usage: {PROG} bench [-h]")
+    # not started with -m (as by the asyncio-primer script): the script's name
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["bench", "--help"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: asyncio-primer bench [-h]")
+
+
+def _source_shown(lesson: Any) -> str:
+    return source_without_docstring(textwrap.dedent(inspect.getsource(lesson))).rstrip("\n")
+
+
+def _the_lesson_with_the_longest_line() -> tuple[str, str]:
+    """The lesson whose source (as `show` prints it) has the longest line, and that line."""
+    return max(
+        (
+            (qualname, line)
+            for qualname, lesson in lessons().items()
+            for line in _source_shown(lesson).splitlines()
+        ),
+        key=lambda found: len(found[1]),
+    )
+
+
+def test_show_to_a_pipe_prints_every_source_line_whole() -> None:
+    qualname, longest = _the_lesson_with_the_longest_line()
+    assert len(longest) > 80  # wider than the 80 columns the output is told it has
+    done = primer("show", qualname, COLUMNS="80")
+    assert done.returncode == 0, done.stderr
+    assert longest in done.stdout.splitlines()
+    source = _source_shown(lessons()[qualname])
+    assert done.stdout.rstrip("\n").endswith(source)
+
+
+def test_show_on_a_narrow_terminal_wraps_the_source_and_cuts_nothing() -> None:
+    qualname, _ = _the_lesson_with_the_longest_line()
+    file = io.StringIO()
+    terminal = Console(file=file, width=60, force_terminal=True, color_system=None)
+    assert cli.show_lesson(terminal, qualname, lessons()[qualname]) == 0
+    shown = file.getvalue()
+    assert max(len(line) for line in shown.splitlines()) <= 60
+    # wrapping only adds line breaks and indents: without white space, the source is all there
+    assert "".join(_source_shown(lessons()[qualname]).split()) in "".join(shown.split())
+
+
+def test_run_fast_in_debug_mode_logs_no_slow_step() -> None:
+    """Virtual time is not real time: no 'Executing <Task ...> took 5174 seconds' warning."""
+    done = primer("run", "tasks.run_workers", "--fast", PYTHONASYNCIODEBUG="1", PYTHONDEVMODE="1")
+    assert done.returncode == 0, done.stderr
+    assert "took 5 s on the loop's clock (virtual time)" in done.stdout.splitlines()
+    assert "Executing" not in done.stderr
+    assert done.stderr == ""
+
+
+#: Version-gated lessons that this Python is too old for, with the version each needs.
+TOO_NEW = {qualname: version for qualname, version in gated().items() if sys.version_info < version}
+
+
+@pytest.mark.skipif(not TOO_NEW, reason="every version-gated lesson exists on this Python")
+@pytest.mark.parametrize("how", ["qualname", "bare name"])
+def test_a_lesson_too_new_for_this_python_says_which_python_it_needs(how: str) -> None:
+    qualname, (major, minor) = next(iter(TOO_NEW.items()))
+    done = primer("run", qualname if how == "qualname" else qualname.rsplit(".", 1)[1])
+    assert done.returncode == 2
+    assert done.stdout == ""
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert done.stderr == (
+        f"{PROG}: error: {qualname} needs Python {major}.{minor}; this is Python {here}\n"
+    )
 
 
 def test_find_lesson_accepts_the_full_module_path() -> None:

@@ -25,6 +25,7 @@ import platform
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Coroutine, Sequence
@@ -36,7 +37,7 @@ import asyncio_primer
 from asyncio_primer import benefits
 from asyncio_primer._support import runner
 
-__all__ = ["Figure", "Results", "main", "parse_line"]
+__all__ = ["Figure", "Results", "main"]
 
 T = TypeVar("T")
 
@@ -80,12 +81,6 @@ class Figure:
     def line(self) -> str:
         """The figure as one ``name value unit`` line."""
         return f"{self.name} {self.value:.6g} {self.unit}"
-
-
-def parse_line(line: str) -> tuple[str, float, str]:
-    """Parse a ``name value unit`` line back into its parts."""
-    name, value, unit = line.split()
-    return name, float(value), unit
 
 
 @dataclass
@@ -449,13 +444,18 @@ def _counts(text: str) -> list[int]:
     return counts
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(prog: str = "python -m asyncio_primer bench") -> argparse.ArgumentParser:
+    """The bench's options; *prog* is how the user started it (``asyncio-primer bench``...)."""
     p = argparse.ArgumentParser(
-        prog="python -m asyncio_primer bench",
+        prog=prog,
         description="Measure what asyncio buys you against the alternatives, side by side.",
     )
     p.add_argument("--quick", action="store_true", help="smaller sizes: well under a minute")
-    p.add_argument("--json", type=Path, default=Path("bench-results.json"), help="results file")
+    p.add_argument(
+        "--json",
+        type=Path,
+        help="results file (default: results.json in a new temporary directory, named at the end)",
+    )
     p.add_argument("--chart", type=Path, help="chart file (.svg or .png; default: beside --json)")
     p.add_argument("--clients", type=_counts, help="echo clients (default 100,1000,5000)")
     p.add_argument(
@@ -494,10 +494,13 @@ def _without_note(argv: Sequence[str] | None) -> list[str]:
     return kept
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the benchmarks; print one ``name value unit`` line per figure; write JSON and chart."""
+def main(argv: Sequence[str] | None = None, prog: str = "python -m asyncio_primer bench") -> int:
+    """Run the benchmarks; print one ``name value unit`` line per figure; write JSON and chart.
+
+    Without ``--json``, the files go to a new temporary directory, never the current one.
+    """
     global _started
-    args = parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    args = parser(prog).parse_args(list(sys.argv[1:] if argv is None else argv))
     _started = time.perf_counter()
     clients: list[int] = args.clients or ([100, 1000] if args.quick else [100, 1000, 5000])
     total_requests: int = args.total_requests or (5000 if args.quick else 50_000)
@@ -543,6 +546,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results.wall_seconds = round(time.perf_counter() - _started, 3)
     results.machine["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
 
+    if args.json is None:
+        args.json = Path(tempfile.mkdtemp(prefix="asyncio-primer-bench-")) / "results.json"
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
     progress(f"wrote {args.json}")

@@ -28,6 +28,7 @@ from rich.table import Table
 from rich.text import Text
 
 import asyncio_primer
+from asyncio_primer._registry import find, gated
 from asyncio_primer._support import timeline
 from asyncio_primer._support.lesson_index import source_without_docstring
 from asyncio_primer._support.runner import (
@@ -41,6 +42,7 @@ from asyncio_primer._support.tracer import MAIN, Trace, Tracer, trace_lesson
 
 __all__ = ["main"]
 
+#: The name of the installed script; ``python -m asyncio_primer`` when started that way.
 PROG = "asyncio-primer"
 STYLES = {
     "main": "dim",
@@ -60,9 +62,19 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def program() -> str:
+    """How the command line was started: ``python -m asyncio_primer``, else :data:`PROG`.
+
+    The name its usage lines, errors and hints show, so that they can be typed as shown.
+    """
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    started_with_m = getattr(spec, "name", None) == "asyncio_primer.__main__"
+    return "python -m asyncio_primer" if started_with_m else PROG
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
-        prog=PROG,
+        prog=program(),
         description="Run the asyncio primer's lessons and watch their tasks on a timeline.",
     )
     parser.add_argument("--version", action="version", version=asyncio_primer.__version__)
@@ -102,24 +114,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         qualname, lesson = find_lesson(options.lesson)
         if options.command == "show":
             return show_lesson(out, qualname, lesson)
+        reason = find(qualname).unavailable_reason()  # e.g. it needs threads, on WebAssembly
+        if reason is not None:
+            raise UsageError(f"{qualname} {reason}")
         return run(out, qualname, lesson, [_literal(a) for a in options.args], options.fast)
     except UsageError as error:
-        print(f"{PROG}: error: {error}", file=sys.stderr)
+        print(f"{program()}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        print(f"{program()}: interrupted", file=sys.stderr)
         return 130
 
 
 def _bench(args: list[str]) -> int:
     """Hand ``bench ...`` to the benchmarks' own command line (imported only when asked for)."""
-    try:
-        bench = importlib.import_module("asyncio_primer._support.bench")
-    except ModuleNotFoundError as error:
-        if error.name != "asyncio_primer._support.bench":
-            raise
-        raise UsageError("the benchmarks are not installed with this version") from None
-    return int(bench.main(args))
+    bench = importlib.import_module("asyncio_primer._support.bench")
+    return int(bench.main(args, prog=f"{program()} bench"))
 
 
 def _console(file: Any) -> Console:
@@ -139,7 +149,8 @@ def _console(file: Any) -> Console:
 def find_lesson(name: str) -> tuple[str, Callable[..., Any]]:
     """The lesson *name* names: ``tasks.run_workers``, its full module path, or a bare name.
 
-    :raises UsageError: naming the closest lessons, if there is none or more than one.
+    :raises UsageError: naming the closest lessons, if there is none or more than one; saying
+        which Python it needs, for a lesson this Python is too old for.
     """
     found = lessons()
     key = name.removeprefix("asyncio_primer.")
@@ -150,10 +161,16 @@ def find_lesson(name: str) -> tuple[str, Callable[..., Any]]:
         return bare[0], found[bare[0]]
     if len(bare) > 1:
         raise UsageError(f"lesson {name!r} is ambiguous: {', '.join(bare)}")
+    for qualname in gated():  # a lesson in the source that this Python is too old for
+        if key in (qualname, qualname.rsplit(".", 1)[1]):
+            try:
+                find(qualname)
+            except LookupError as error:  # "tasks.task_group_results needs Python 3.11; ..."
+                raise UsageError(str(error)) from None
     candidates = list(found) + [q.rsplit(".", 1)[1] for q in found]
     close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.5)
     names = list(dict.fromkeys(q if q in found else _qualify(q, found) for q in close))
-    hint = f"; did you mean {' or '.join(names)}?" if names else f"; try `{PROG} list`"
+    hint = f"; did you mean {' or '.join(names)}?" if names else f"; try `{program()} list`"
     raise UsageError(f"no lesson {name!r}{hint}")
 
 
@@ -202,7 +219,8 @@ def list_lessons(out: Console) -> int:
             table.add_row(qualname, summary(found[qualname]) + note)
         out.print(table)
         out.print()
-    out.print(f"Run one with `{PROG} run LESSON [--fast]`; read one with `{PROG} show LESSON`.")
+    prog = program()
+    out.print(f"Run one with `{prog} run LESSON [--fast]`; read one with `{prog} show LESSON`.")
     return 0
 
 
@@ -223,14 +241,13 @@ def show_lesson(out: Console, qualname: str, lesson: Callable[..., Any]) -> int:
     out.print(Text(inspect.getdoc(lesson) or "(no docstring)"))
     out.print()
     out.rule("source", style="dim")
-    out.print(
-        Syntax(
-            source_without_docstring(source),
-            "python",
-            theme="ansi_dark",
-            background_color="default",
+    code = source_without_docstring(source).rstrip("\n")
+    if out.is_terminal:  # highlighted; a line wider than the terminal goes on below, not cut
+        out.print(
+            Syntax(code, "python", theme="ansi_dark", background_color="default", word_wrap=True)
         )
-    )
+    else:  # to a pipe or a file: every line whole, as in the source
+        out.print(Text(code), soft_wrap=True)
     return 0
 
 
