@@ -129,7 +129,7 @@ def test_the_note_is_kept_apart_from_the_command() -> None:
 
 
 #: The figures the docs publish (docs/measured.rst), committed with the repository.
-PUBLISHED = Path(__file__).resolve().parent.parent / "docs" / "_static" / "measured" / "results.json"
+PUBLISHED = Path(__file__).resolve().parent.parent / "docs/_static/measured/results.json"
 
 
 def test_the_published_figures_come_from_a_normal_run() -> None:
@@ -226,11 +226,29 @@ def test_the_docs_page_shows_every_figure_and_the_run(tiny_run: dict[str, Any]) 
     spec.loader.exec_module(primer_bench)
     data = json.loads((tiny_run["out"] / "results.json").read_text(encoding="utf-8"))
     page = "\n".join(primer_bench.page_lines(data, chart=True))
-    for figure in data["figures"]:
-        assert f"``{figure['name']}``" in page
+    for figure in data["figures"]:  # in words, not by its snake_case name
+        assert f"* - {figure['about'][:1].upper()}{figure['about'][1:]}" in page
+        assert f"``{figure['name']}``" not in page
     assert data["machine"]["python"] in page
-    assert data["measured_at"] in page
+    assert data["measured_at"][:10] in page
     assert f"$ {data['command']}" in page
+    # what each comparison shows, in a sentence with its figures and units
+    for title in (
+        "Concurrency costs almost nothing",
+        "A blocking call stalls everything; an await does not",
+        "Tasks are cheaper than threads",
+        "One thread serves many connections",
+        "The primer's own speed",
+    ):
+        assert f"{title}\n{'-' * len(title)}" in page
+    assert "The load average" in page
+    modes = bench.modes()
+    assert f"asyncio's debug mode was **{'on' if modes['asyncio_debug'] else 'off'}**" in page
+    # figures from a debug or dev mode run, or that do not say, are refused
+    refused = primer_bench.mode_problems(data)
+    assert bool(refused) == any(modes.values())
+    del data["figures"][0]["conditions"]
+    assert primer_bench.mode_problems(data)[0].endswith("no recorded mode (rerun the bench)")
     assert f".. figure:: /{primer_bench.CHART}" in page
     assert ".. figure::" not in "\n".join(primer_bench.page_lines(data, chart=False))
     assert primer_bench.format_value(12345.6) == "12,346"

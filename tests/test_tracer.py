@@ -20,7 +20,7 @@ from primer_testing import needs_python
 from asyncio_primer import tasks
 from asyncio_primer._support import timeline
 from asyncio_primer._support import tracer as tracer_module
-from asyncio_primer._support.runner import Printed, lessons, needs_real_time, run_lesson
+from asyncio_primer._support.runner import Printed, Run, lessons, needs_real_time, run_lesson
 from asyncio_primer._support.tracer import MAIN, TracedLine, Tracer, trace_lesson
 
 
@@ -315,19 +315,38 @@ def primer_lessons(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
 
 
 def test_the_docs_draw_the_workers_timeline_from_a_run(primer_lessons: ModuleType) -> None:
-    text = primer_lessons.recorded("asyncio_primer.tasks.run_workers", tasks.run_workers)
-    assert text[:5] == [
+    page: dict[str, Any] = {}
+    text = primer_lessons.recorded("asyncio_primer.tasks.run_workers", tasks.run_workers, page)
+    assert text[:6] == [
         ".. rubric:: Output",
         "",
         ".. code-block:: text",
+        "   :linenos:",  # the dots of the timeline are numbered like the lines
         "",
         "   [  0.000 s] Task 1 started",
     ]
     assert "   took 5 s on the loop's clock (virtual time)" in text
-    assert ".. raw:: html" in text
-    picture = "\n".join(text[text.index(".. raw:: html") + 2 :])
+    assert primer_lessons.TIMELINE_EXPLAINED in text
+    assert 'id="timeline-legend"' in "\n".join(text)
+    last_raw = len(text) - 1 - text[::-1].index(".. raw:: html")
+    picture = "\n".join(text[last_raw + 2 :])
     assert picture.strip().startswith("<svg")
     assert picture.count("<rect") == 3  # three bars: the lesson's own line is not a bar
+    assert re.findall(r'class="line-number"[^>]*>([^<]*)<', picture) == [
+        "1",
+        "6",
+        "2",
+        "5",
+        "3",
+        "4",
+    ]
+    # the explanation and the legend once per page: the next timeline points back to them
+    again = "\n".join(
+        primer_lessons.recorded("asyncio_primer.tasks.run_workers", tasks.run_workers, page)
+    )
+    assert primer_lessons.TIMELINE_EXPLAINED not in again
+    assert 'id="timeline-legend"' not in again
+    assert 'href="#timeline-legend"' in again
 
 
 def test_the_docs_draw_no_timeline_for_a_single_coroutine(primer_lessons: ModuleType) -> None:
@@ -340,7 +359,8 @@ def test_the_docs_run_real_time_lessons_on_real_time(
 ) -> None:
     seen: list[bool] = []
 
-    def fake_trace(lesson: Any, *, virtual: bool) -> Any:
+    def fake_trace(lesson: Any, *, virtual: bool, watch_loop: bool) -> Any:
+        assert watch_loop == (not virtual)  # blocked periods are watched on real time only
         seen.append(virtual)
         return trace_lesson(tasks.gather_in_order, (0.01,), virtual=virtual)
 
@@ -349,3 +369,96 @@ def test_the_docs_run_real_time_lessons_on_real_time(
     primer_lessons.recorded(f"asyncio_primer.{real}", lessons()[real])
     primer_lessons.recorded("asyncio_primer.tasks.gather_in_order", tasks.gather_in_order)
     assert seen == [False, True]
+
+
+def test_on_real_time_the_tracer_sees_the_loop_blocked_by_a_blocking_call() -> None:
+    from asyncio_primer import pitfalls
+
+    trace = trace_lesson(pitfalls.blocking_call_symptom, 0.3, 0.05, virtual=False, watch_loop=True)
+    # time.sleep(0.3) holds the loop for at least 0.3 s, by construction
+    assert any(end - start >= 0.3 for start, end in trace.blocked), trace.blocked
+    assert 'class="blocked"' in timeline.svg(trace)
+    assert trace_lesson(tasks.run_workers).blocked == []  # not watched on virtual time
+
+
+def test_timeline_labels_name_no_private_helper() -> None:
+    assert timeline.public_label("#3 _stubborn(3.0)") == "#3 helper(3.0)"
+    assert timeline.public_label("#1 fetcher: _fetch(1.0)") == "#1 fetcher: helper(1.0)"
+    assert timeline.public_label("#2 worker('Task 1', 5.0)") == "#2 worker('Task 1', 5.0)"
+    assert timeline.public_label("main heartbeat_gaps()") == "main heartbeat_gaps()"
+
+
+def test_a_run_of_many_tasks_is_drawn_as_a_histogram_not_a_bar_each() -> None:
+    run = Run(printed=[Printed(0.0, "start"), Printed(2.0, "end")], elapsed=2.0)
+    records = [
+        tracer_module.TaskRecord(i, "hold()", f"Task-{i}", MAIN, 0.0, 0.0, 1.0 + i % 2, "done")
+        for i in range(1, 1001)
+    ]
+    lines = [TracedLine(0.0, "start", MAIN), TracedLine(2.0, "end", MAIN)]
+    trace = tracer_module.Trace("benefits.many", run, records, lines)
+    picture = timeline.svg(trace)
+    assert picture.count('class="density"') == timeline.BINS  # every slice has tasks running
+    assert len(picture) < 30_000
+    assert "1,000 tasks" in picture
+    assert "up to 1,000 at once" in picture
+    assert "1,000 done" in picture
+    assert re.findall(r'class="line-number"[^>]*>([^<]*)<', picture) == ["1", "2"]
+
+
+def test_the_docs_show_the_source_without_registry_decorator_docstring_or_pragmas(
+    primer_lessons: ModuleType,
+) -> None:
+    source = """\
+@lesson(real_time=True, delay=check_delay)
+async def demo(delay: float = 1.0) -> None:
+    \"\"\"Docstring.\"\"\"
+    try:  # pragma: no cover
+        time.sleep(delay)  # noqa: ASYNC251  # the bug: blocks the loop
+    # pragma: no mutate
+    except OSError:  # a reason
+        pass
+"""
+    shown = primer_lessons.without_tool_comments(
+        primer_lessons.source_without_docstring(primer_lessons.without_lesson_decorator(source))
+    )
+    assert shown == (
+        "async def demo(delay: float = 1.0) -> None:\n"
+        "    try:\n"
+        "        time.sleep(delay)  # the bug: blocks the loop\n"
+        "    except OSError:  # a reason\n"
+        "        pass\n"
+    )
+
+
+def test_the_docs_show_the_private_helpers_a_lesson_calls(primer_lessons: ModuleType) -> None:
+    from asyncio_primer import pitfalls
+
+    helpers = primer_lessons.helpers_called(pitfalls.blocking_call_symptom)
+    # _with_heartbeat calls _heartbeat: found through it
+    assert [name for name, _ in helpers] == ["_check_heartbeat", "_heartbeat", "_with_heartbeat"]
+    assert helpers[1][1].startswith("async def _heartbeat(")
+    assert primer_lessons.helpers_called(tasks.run_workers) == []
+
+
+def test_the_docs_say_which_arguments_a_lesson_checks(primer_lessons: ModuleType) -> None:
+    from asyncio_primer._validate import check_delay, check_positive_int
+
+    sentence = primer_lessons.checks_sentence({"count": check_positive_int, "delay": check_delay})
+    assert sentence.startswith(
+        "Checks its arguments first — *count* must be an ``int`` ≥ 1; and *delay* must be a "
+        "finite number of seconds ≥ 0 — and otherwise raises"
+    )
+
+
+def test_the_docs_publish_no_path_of_the_machine_that_built_them(
+    primer_lessons: ModuleType,
+) -> None:
+    said = (
+        "Exception in callback _explode() at /work/main/.tox/docs/lib/python3.13/site-packages/"
+        "asyncio_primer/event_loop.py:343; <Handle sleep(0.2) created at "
+        "/root/.pyenv/versions/3.13.0/lib/python3.13/asyncio/tasks.py:12>"
+    )
+    assert primer_lessons.public(said) == (
+        "Exception in callback _explode() at asyncio_primer/event_loop.py:343; "
+        "<Handle sleep(0.2) created at asyncio/tasks.py:12>"
+    )

@@ -9,13 +9,15 @@ seconds on the loop's clock since the lesson started.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
 from asyncio_primer._support.runner import Run
 from asyncio_primer._support.tracer import MAIN, TaskRecord, Trace, _short
 
-__all__ = ["Row", "bar_cells", "output_lines", "rows", "svg", "ticks"]
+__all__ = ["Row", "bar_cells", "numbered", "output_lines", "public_label", "rows", "svg", "ticks"]
 
 
 def output_lines(run: Run) -> list[str]:
@@ -131,34 +133,124 @@ COLOURS = {
     "cancelled": "#f59e0b",
     "pending": "#a855f7",
 }
+#: The colour of a period in which the loop ran nothing (a blocking call).
+BLOCKED_COLOUR = "#ef4444"
 LABEL_WIDTH = 230
 PLOT_WIDTH = 360
 NOTE_WIDTH = 170
 ROW_HEIGHT = 24
 BAR_HEIGHT = 12
-TOP = 8
+TOP = 20
+#: More tasks than this are drawn as a histogram of how many ran when, not one bar each.
+MOST_BARS = 40
+#: Bins of that histogram, and its height in pixels.
+BINS = 60
+HISTOGRAM_HEIGHT = 96
+#: Dots closer than this (in pixels) on one row share one number label.
+NEAR = 14
+
+
+def public_label(label: str) -> str:
+    """*label* without the module's private names: ``#3 _stubborn(3.0)`` -> ``#3 helper(3.0)``.
+
+    The page names what the reader can call; the helpers themselves are shown beside the lesson.
+    """
+    return re.sub(r"(?<![\w.])_[A-Za-z]\w*(?=\()", "helper", label)
+
+
+def numbered(trace: Trace) -> dict[int, list[tuple[float, int, str]]]:
+    """The printed lines by task: ``(time, number, text)``; number 1 is the first line printed.
+
+    The numbers are the line numbers of the run's output (:func:`output_lines` lists the printed
+    lines first, in order), so that a dot on the timeline names its line of output.
+    """
+    found: dict[int, list[tuple[float, int, str]]] = {}
+    for number, line in enumerate(trace.lines, 1):
+        found.setdefault(line.task, []).append((line.at, number, line.text))
+    return found
+
+
+def _span_text(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` -> ``1-3,5``."""
+    parts: list[str] = []
+    start = previous = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == previous + 1:
+            previous = n
+            continue
+        parts.append(str(start) if start == previous else f"{start}-{previous}")
+        if n is not None:
+            start = previous = n
+    return ",".join(parts)
+
+
+def merged_blocks(
+    blocked: list[tuple[float, float]], total: float
+) -> list[tuple[float, float, float]]:
+    """Blocked periods closer than 2 % of the run merged into one band: ``(start, end, blocked)``,
+    *blocked* being the time the loop was blocked within the band.
+
+    >>> merged_blocks([(1.0, 1.5), (1.55, 2.0), (4.0, 5.0)], 10.0)
+    [(1.0, 2.0, 0.95), (4.0, 5.0, 1.0)]
+    """
+    bands: list[tuple[float, float, float]] = []
+    for start, end in sorted(blocked):
+        if bands and start - bands[-1][1] < total * 0.02:
+            first, _, held = bands[-1]
+            bands[-1] = (first, end, round(held + end - start, 6))
+        else:
+            bands.append((start, end, round(end - start, 6)))
+    return bands
 
 
 def svg(trace: Trace) -> str:
-    """The trace as an inline SVG timeline: one bar per task, printed lines as dots on it."""
+    """The trace as an inline SVG timeline: one bar per task, printed lines as numbered dots.
+
+    A run of more than :data:`MOST_BARS` tasks is drawn as a histogram of how many tasks were
+    running when instead. A period in which the loop ran nothing (``trace.blocked``) is shaded.
+    """
     chart = rows(trace)
+    many = len(chart) - 1 > MOST_BARS
+    shown = chart[:1] if many else chart
     scale = ticks(trace.elapsed)
     total = trace.elapsed or 1.0
     x0 = LABEL_WIDTH
     width = LABEL_WIDTH + PLOT_WIDTH + NOTE_WIDTH
-    axis_y = TOP + ROW_HEIGHT * len(chart) + 4
+    bottom = TOP + ROW_HEIGHT * len(shown) + (HISTOGRAM_HEIGHT + 8 if many else 0)
+    axis_y = bottom + 4
     height = axis_y + 28
+    said = numbered(trace)
 
     def x(t: float) -> float:
-        return round(x0 + t / total * PLOT_WIDTH, 2)
+        return round(x0 + min(max(t, 0.0), total) / total * PLOT_WIDTH, 2)
 
-    title = f"Timeline of {trace.lesson}: {len(trace.tasks)} tasks over {trace.elapsed:g} s"
+    count = len(trace.tasks)
+    title = (
+        f"Timeline of {trace.lesson}: {count:,} task{'s' * (count != 1)} over {seconds(total)} s"
+    )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="lesson-timeline" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" style="max-width: {width}px" '
         f'font-family="inherit" font-size="13" fill="currentColor">',
         f"<title>{escape(title)}</title>",
     ]
+    for start, end, blocked in merged_blocks(trace.blocked, total):  # behind everything else
+        left, right = x(start), max(x(end), x(start) + 2)
+        what = f"the loop ran nothing else for {seconds(blocked)} s"
+        if blocked < end - start - 1e-9:
+            what += f" in all between {seconds(start)} s and {seconds(end)} s"
+        else:
+            what += f", from {seconds(start)} s to {seconds(end)} s"
+        out.append(
+            f'<rect class="blocked" x="{left}" y="{TOP - 4}" width="{round(right - left, 2)}" '
+            f'height="{axis_y - TOP + 4}" fill="{BLOCKED_COLOUR}" fill-opacity="0.18" '
+            f'stroke="{BLOCKED_COLOUR}" stroke-dasharray="4 3"><title>{what}</title></rect>'
+        )
+        if right - left >= 64:  # room for its label
+            out.append(
+                f'<text x="{round((left + right) / 2, 2)}" y="{TOP - 7}" text-anchor="middle" '
+                f'font-size="11" fill="{BLOCKED_COLOUR}">loop blocked {seconds(blocked)} s</text>'
+            )
     for t in scale:  # grid and axis labels
         out.append(
             f'<line x1="{x(t)}" y1="{TOP}" x2="{x(t)}" y2="{axis_y}" stroke="currentColor" '
@@ -170,11 +262,12 @@ def svg(trace: Trace) -> str:
         f'<line x1="{x0}" y1="{axis_y}" x2="{x0 + PLOT_WIDTH}" y2="{axis_y}" '
         f'stroke="currentColor" stroke-opacity="0.6"/>'
     )
-    for i, row in enumerate(chart):
+    for i, row in enumerate(shown):
         mid = TOP + ROW_HEIGHT * i + ROW_HEIGHT / 2
+        label = public_label(row.label)
         out.append(
-            f'<text x="{x0 - 8}" y="{mid + 4}" text-anchor="end">{escape(_clip(row.label, 32))}'
-            f"</text>"
+            f'<text x="{x0 - 8}" y="{mid + 4}" text-anchor="end">{escape(_clip(label, 32))}'
+            f"<title>{escape(label)}</title></text>"
         )
         if row.outcome == "main":
             out.append(
@@ -191,20 +284,88 @@ def svg(trace: Trace) -> str:
             out.append(
                 f'<rect x="{left}" y="{mid - BAR_HEIGHT / 2}" width="{round(right - left, 2)}" '
                 f'height="{BAR_HEIGHT}" rx="2" fill="{COLOURS.get(row.outcome, "#888")}">'
-                f"<title>{escape(row.label)}: {escape(row.note)}</title></rect>"
+                f"<title>{escape(label)}: {escape(row.note)}</title></rect>"
             )
             out.append(
                 f'<text x="{x0 + PLOT_WIDTH + 8}" y="{mid + 4}">{escape(_clip(row.note, 24))}'
                 f"<title>{escape(row.note)}</title></text>"
             )
-        for at, text in row.printed:
+        out += _dots(said.get(row.id, []), mid, x)
+    if many:
+        out += _histogram(trace, TOP + ROW_HEIGHT * len(shown) + 4, x, total)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _dots(
+    printed: list[tuple[float, int, str]], mid: float, x: Callable[[float], float]
+) -> list[str]:
+    """A dot per printed line; the line numbers above them (one label for dots that touch)."""
+    out: list[str] = []
+    groups: list[list[tuple[float, int, str]]] = []
+    for line in printed:
+        if groups and x(line[0]) - x(groups[-1][0][0]) < NEAR:
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    for group in groups:
+        for at, number, text in group:
             out.append(
                 f'<circle cx="{x(at)}" cy="{mid}" r="3.5" fill="currentColor" '
                 f'stroke="{COLOURS["done"]}" stroke-opacity="0.4">'
-                f"<title>[{at:g} s] {escape(text)}</title></circle>"
+                f"<title>line {number}, at {at:g} s: {escape(text)}</title></circle>"
             )
-    out.append("</svg>")
-    return "\n".join(out)
+        label = _span_text([number for _, number, _ in group])
+        out.append(
+            f'<text class="line-number" x="{x(group[0][0])}" y="{mid - 8}" text-anchor="middle" '
+            f'font-size="10" font-weight="bold">{label}</text>'
+        )
+    return out
+
+
+def _histogram(trace: Trace, top: float, x: Callable[[float], float], total: float) -> list[str]:
+    """How many tasks were running in each of :data:`BINS` slices of the run, as bars."""
+    width = total / BINS
+    running = [0] * BINS
+    for task in trace.tasks:
+        started = task.started if task.started is not None else task.created
+        ended = task.ended if task.ended is not None else total
+        first = min(BINS - 1, int(started / width))
+        last = min(BINS - 1, max(first, math.ceil(ended / width) - 1))
+        for b in range(first, last + 1):
+            running[b] += 1
+    most = max(running) or 1
+    base = top + HISTOGRAM_HEIGHT
+    outcomes: dict[str, int] = {}
+    for task in trace.tasks:
+        outcomes[task.outcome] = outcomes.get(task.outcome, 0) + 1
+    summary = ", ".join(f"{n:,} {outcome}" for outcome, n in sorted(outcomes.items()))
+    count = len(trace.tasks)
+    out = [
+        f'<text x="{LABEL_WIDTH - 8}" y="{top + 14}" text-anchor="end">{count:,} tasks,</text>',
+        f'<text x="{LABEL_WIDTH - 8}" y="{top + 30}" text-anchor="end">too many for a bar each:'
+        "</text>",
+        f'<text x="{LABEL_WIDTH - 8}" y="{top + 46}" text-anchor="end">how many were running'
+        "</text>",
+        f'<text x="{LABEL_WIDTH - 8}" y="{top + 62}" text-anchor="end">at each moment</text>',
+        f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{top + 14}">up to {most:,} at once</text>',
+        f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{top + 30}">'
+        f"{escape(_clip(summary, 24))}<title>{escape(summary)}</title></text>",
+        f'<line x1="{LABEL_WIDTH}" y1="{top}" x2="{LABEL_WIDTH + PLOT_WIDTH}" y2="{top}" '
+        f'stroke="currentColor" stroke-opacity="0.3" stroke-dasharray="2 3"/>',
+    ]
+    for b, n in enumerate(running):
+        if not n:
+            continue
+        h = round(n / most * (HISTOGRAM_HEIGHT - 4), 2)
+        left, right = x(b * width), x((b + 1) * width)
+        out.append(
+            f'<rect class="density" x="{left}" y="{round(base - h, 2)}" '
+            f'width="{round(max(right - left - 0.5, 0.5), 2)}" height="{h}" '
+            f'fill="{COLOURS["done"]}"><title>{n:,} tasks running between '
+            f"{seconds(b * width)} s and {seconds((b + 1) * width)} s</title></rect>"
+        )
+    return out
 
 
 def _clip(text: str, size: int) -> str:

@@ -111,6 +111,9 @@ class Trace:
     run: Run
     tasks: list[TaskRecord] = field(default_factory=list)
     lines: list[TracedLine] = field(default_factory=list)
+    #: Periods ``(start, end)`` in which the loop ran nothing else: a blocking call (only
+    #: watched on real time, with ``trace_lesson(..., watch_loop=True)``).
+    blocked: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def elapsed(self) -> float:
@@ -154,15 +157,30 @@ def _call_text(coro: object) -> str:
     return f"{name}({', '.join(values)})"
 
 
+#: How often the loop watcher checks in, and the gap that counts as blocked: asyncio's own
+#: threshold for a slow step (``loop.slow_callback_duration``, 0.1 s).
+WATCH_INTERVAL = 0.01
+BLOCKED_AFTER = 0.1
+
+
 class Tracer:
     """Record every task created on one event loop while it is :meth:`installed <install>`.
 
-    Times are loop times minus *origin* (the loop time at which the lesson started).
+    Times are loop times minus *origin* (the loop time at which the lesson started). With
+    *watch_loop* (for real time only: a virtual clock does not move while a call blocks), a
+    callback that reschedules itself every :data:`WATCH_INTERVAL` s notes each period of at least
+    :data:`BLOCKED_AFTER` s in which it could not run: the loop was busy with one step.
     """
 
-    def __init__(self, on_change: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self, on_change: Callable[[], None] | None = None, *, watch_loop: bool = False
+    ) -> None:
         self.tasks: list[TaskRecord] = []
         self.lines: list[TracedLine] = []
+        self.blocked: list[tuple[float, float]] = []
+        self._watch = watch_loop
+        self._last_check: float | None = None
+        self._check_handle: asyncio.TimerHandle | None = None
         self.origin = 0.0
         # Weak: holding a task would keep it alive and change when (and whether) Python reports
         # "Task exception was never retrieved", which some lessons are about.
@@ -224,13 +242,30 @@ class Tracer:
         loop.set_task_factory(factory)
         vars(loop).update(patched)
         self._active = True
+        if self._watch:
+            self._check_in()
         try:
             yield self
         finally:
             self._active = False
+            if self._check_handle is not None:
+                self._check_handle.cancel()
+                self._check_handle = None
             for name in patched:
                 vars(loop).pop(name, None)
             loop.set_task_factory(inner[0])
+
+    def _check_in(self) -> None:
+        """The loop watcher: note a gap since the last check-in, then check in again soon."""
+        if not self._active or self._loop is None:
+            return
+        now = self.now()
+        last = self._last_check
+        if last is not None and now - last - WATCH_INTERVAL >= BLOCKED_AFTER:
+            self.blocked.append((last, now))
+            self._changed()
+        self._last_check = now
+        self._check_handle = self._loop.call_later(WATCH_INTERVAL, self._check_in)
 
     def _created(self, task: asyncio.Future[Any], coro: Any, call: str) -> None:
         creator = asyncio.current_task()  # None in a plain callback
@@ -309,15 +344,17 @@ def trace_lesson(
     on_line: Callable[[Printed], None] | None = None,
     on_change: Callable[[], None] | None = None,
     tracer: Tracer | None = None,
+    watch_loop: bool = False,
     **kwargs: Any,
 ) -> Trace:
     """Run *lesson* like :func:`~asyncio_primer._support.runner.run_lesson` and trace its tasks.
 
     *on_line* is called with each printed line as it is printed, *on_change* whenever the trace
     changes (a task created, started or ended, a line printed). A plain-function lesson (one that
-    calls :func:`asyncio.run` itself) is run but not traced: its trace has no tasks.
+    calls :func:`asyncio.run` itself) is run but not traced: its trace has no tasks. *watch_loop*
+    notes the periods in which the loop was blocked (see :class:`Tracer`; real time only).
     """
-    tracer = tracer or Tracer(on_change)
+    tracer = tracer or Tracer(on_change, watch_loop=watch_loop and not virtual)
 
     def record_line(printed: Printed) -> None:
         tracer.on_line(printed)
@@ -328,4 +365,4 @@ def trace_lesson(
         lesson, *args, virtual=virtual, on_line=record_line, setup=tracer.install, **kwargs
     )
     qualname = f"{lesson.__module__.rsplit('.', 1)[-1]}.{lesson.__qualname__}"
-    return Trace(qualname, run, tracer.tasks, tracer.lines)
+    return Trace(qualname, run, tracer.tasks, tracer.lines, tracer.blocked)
