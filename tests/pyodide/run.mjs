@@ -1,0 +1,139 @@
+// Run the project's tests with pytest inside Pyodide (CPython on WebAssembly), offline.
+//
+//   node --experimental-wasm-stack-switching tests/pyodide/run.mjs \
+//       --python 3.14 --site DIR [--repo DIR] [-- PYTEST_ARGS...]
+//
+// --python: which Pyodide from node_modules: 3.14 is pyodide-314 (CPython 3.14.2), 3.15 is
+//   pyodide-315 (CPython 3.15.0rc1); package.json pins both.
+// --site: a host folder of unpacked pure-Python wheels, the project's included (prepare.py
+//   makes it); it is mounted at /primer/site-packages and put first on sys.path.
+// --repo: the checkout (default: two folders up); its tests/ and docs/ are mounted read-write
+//   at /primer/repo/ (nothing is written there: no bytecode, no pytest cache) and its setup.cfg
+//   copied, so pytest finds its configuration and rootdir as on the host.
+// Exits with pytest's exit code. Nothing is fetched: Pyodide loads from node_modules, and any
+// fetch() is refused (exit code 3), so a missing file fails loudly instead of going online.
+//
+// Stack switching (the node flag, and entering Python through callPromising) is what lets
+// asyncio.run() block on Pyodide's own loop, for the lessons that run on real time.
+
+import fs from "node:fs";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function parseArgs(argv) {
+  const options = { python: null, site: null, repo: path.resolve(here, "..", ".."), pytest: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      options.pytest = argv.slice(i + 1);
+      break;
+    } else if (["--python", "--site", "--repo"].includes(arg) && i + 1 < argv.length) {
+      options[arg.slice(2)] = argv[++i];
+    } else {
+      fail(`unknown or incomplete argument ${JSON.stringify(arg)}`);
+    }
+  }
+  if (!["3.14", "3.15"].includes(options.python)) {
+    fail(`--python must be 3.14 or 3.15, not ${JSON.stringify(options.python)}`);
+  }
+  if (!options.site) fail("--site DIR is required (the folder prepare.py filled)");
+  return options;
+}
+
+function fail(message, code = 2) {
+  process.stderr.write(`tests/pyodide/run.mjs: ${message}\n`);
+  process.exit(code);
+}
+
+const options = parseArgs(process.argv.slice(2));
+const indexDir = path.join(here, "node_modules", `pyodide-${options.python.replace(".", "")}`);
+if (!fs.existsSync(path.join(indexDir, "pyodide.mjs"))) {
+  fail(`${indexDir} is missing: run \`npm ci\` in ${here} (tox does it for you)`);
+}
+for (const folder of [options.site, path.join(options.repo, "tests")]) {
+  if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) fail(`no folder ${folder}`);
+}
+
+// Nothing may come from the network: Pyodide would fetch() packages or a lock file from its CDN.
+globalThis.fetch = async (resource) => {
+  process.stderr.write(`tests/pyodide/run.mjs: refused to fetch ${resource} (tests run offline)\n`);
+  process.exit(3);
+};
+
+// What the host's tox set for the tests, passed on to Python inside Pyodide.
+const env = {
+  HOME: "/home/pyodide",
+  PYTHONDONTWRITEBYTECODE: "1",
+  // Pyodide's own start-up uses the policy system that 3.14 deprecates; dev mode would print it
+  PYTHONWARNINGS: "ignore::DeprecationWarning:pyodide.webloop",
+};
+for (const [name, value] of Object.entries(process.env)) {
+  if (/^(ASYNCIO_PRIMER_|PYTHONASYNCIODEBUG$|PYTHONDEVMODE$|PYTHONHASHSEED$|PYTHONTRACEMALLOC$|HYPOTHESIS_)/.test(name)) {
+    env[name] = value;
+  }
+}
+
+const started = performance.now();
+const { loadPyodide } = await import(pathToFileURL(path.join(indexDir, "pyodide.mjs")).href);
+const pyodide = await loadPyodide({
+  indexURL: indexDir + path.sep,
+  packageCacheDir: indexDir, // never used: no package is loaded
+  env,
+  stdout: (line) => process.stdout.write(line + "\n"),
+  stderr: (line) => process.stderr.write(line + "\n"),
+});
+const raw = (fd) => ({ write: (bytes) => fs.writeSync(fd, bytes) });
+pyodide.setStdout(raw(1));
+pyodide.setStderr(raw(2));
+
+const root = "/primer";
+pyodide.FS.mkdirTree(`${root}/site-packages`);
+pyodide.mountNodeFS(`${root}/site-packages`, path.resolve(options.site));
+for (const part of ["tests", "docs"]) {
+  const host = path.join(options.repo, part);
+  if (fs.existsSync(host)) {
+    pyodide.FS.mkdirTree(`${root}/repo/${part}`);
+    pyodide.mountNodeFS(`${root}/repo/${part}`, host);
+  }
+}
+pyodide.FS.writeFile(`${root}/repo/setup.cfg`, fs.readFileSync(path.join(options.repo, "setup.cfg")));
+process.stderr.write(
+  `Pyodide ${pyodide.version} loaded from ${indexDir} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+);
+
+const main = pyodide.runPython(`
+import os, sys
+
+sys.dont_write_bytecode = True  # the tests folder is the host's: leave no 3.14 bytecode there
+
+# CPython's time.sleep() blocks, and the lessons about blocking calls show what that does to the
+# event loop. Pyodide replaces it with one that suspends (stack switching) and lets its loop run
+# meanwhile: put CPython's back, so that the tests see CPython's behaviour.
+import time
+from pyodide import webloop
+
+time.sleep = getattr(webloop, "_orig_sleep", time.sleep)
+sys.path.insert(0, "${root}/site-packages")
+os.chdir("${root}/repo")
+
+def main(args):
+    import pytest
+
+    return int(pytest.main(["-p", "no:cacheprovider", *args]))
+
+main
+`);
+let code;
+try {
+  code = await main.callPromising(pyodide.toPy(options.pytest));
+} catch (error) {
+  process.stderr.write(`tests/pyodide/run.mjs: Python failed outside pytest:\n${error}\n`);
+  code = 1;
+}
+process.stderr.write(
+  `tests/pyodide/run.mjs: pytest exited with ${code} after ${((performance.now() - started) / 1000).toFixed(1)} s in total\n`,
+);
+process.exit(code);
