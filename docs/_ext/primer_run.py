@@ -212,10 +212,13 @@ def ensure_npm_package() -> Path:
         npm = shutil.which("npm")
         if npm is None:
             raise ExtensionError("primer_run: npm is needed to install Pyodide (tests/pyodide)")
-        logger.info("primer_run: npm ci --prefix %s", NPM_DIR)
+        logger.info("primer_run: npm ci in %s", NPM_DIR)
         start = time.monotonic()
         subprocess.run(
-            [npm, "ci", "--prefix", str(NPM_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
+            # --prefer-offline: what npm's cache holds (the lock pins exact tarballs) is not
+            # checked against the registry again
+            [npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=NPM_DIR,
             check=True,
         )
         logger.info("primer_run: npm ci took %.1f s", time.monotonic() - start)
