@@ -17,18 +17,20 @@ __all__ = ["CONCEPTS", "__version__"]
 #: The concept modules, in teaching order.
 CONCEPTS: tuple[str, ...] = (
     "coroutines",
-    "awaitables",
     "tasks",
+    "awaitables",
     "cancellation",
     "event_loop",
     "async_iteration",
     "errors",
+    "context",
     "synchronization",
     "queues",
     "streams",
     "protocols",
     "subprocesses",
     "pitfalls",
+    "capstone",
     "benefits",
 )
 

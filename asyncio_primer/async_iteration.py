@@ -1,12 +1,14 @@
 """Async iteration: ``async for``, async generators and ``async with``.
 
-An ordinary ``for`` loop cannot wait: ``next()`` must return the next item at once. ``async for``
-awaits each item instead, so the next item may come from a socket, a queue or a timer while the
-loop runs other tasks meanwhile. What it iterates over is an *asynchronous iterable*: an object
-whose ``__aiter__`` returns an asynchronous iterator, whose ``__anext__`` is a coroutine that
-returns the next item or raises :exc:`StopAsyncIteration`. The easy way to write one is an
-*async generator*, an ``async def`` that contains ``yield``. Comprehensions can be asynchronous
-too.
+**The problem.** An ordinary ``for`` loop cannot wait: ``next()`` must return the next item at
+once, and a ``with`` block cannot await while it sets up or cleans up.
+
+**The idea.** ``async for`` awaits each item instead, so the next item may come from a socket, a
+queue or a timer while the loop runs other tasks meanwhile. What it iterates over is an
+*asynchronous iterable*: an object whose ``__aiter__`` returns an asynchronous iterator, whose
+``__anext__`` is a coroutine that returns the next item or raises :exc:`StopAsyncIteration`. The
+easy way to write one is an :term:`async generator`, an ``async def`` that contains ``yield``.
+Comprehensions can be asynchronous too.
 
 ``async with`` is the same idea for setup and cleanup that must await (opening and closing a
 connection, taking and releasing a lock): ``__aenter__`` and ``__aexit__`` are coroutines.

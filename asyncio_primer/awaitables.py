@@ -1,15 +1,22 @@
 """Awaitables: what ``await`` accepts.
 
-``await x`` works when *x* is an *awaitable*: an object with an ``__await__`` method. asyncio
-meets three kinds every day — **coroutines** (what an ``async def`` function returns),
-**tasks** (:class:`asyncio.Task`, a coroutine scheduled to run on the loop) and **futures**
-(:class:`asyncio.Future`, a placeholder for a result that something else will set later). A task
-*is* a future whose result its coroutine sets. Any class can join in by defining ``__await__``.
+**The question.** You have awaited coroutines and tasks. What else can follow ``await``, and how
+does a result get into something you await when no coroutine computes it — when it comes from a
+:term:`callback` or from another thread?
 
-You meet raw futures when bridging callback-based code or threads into asyncio, and
-:func:`inspect.isawaitable` when writing code that accepts "anything awaitable".
+**The answer.** ``await x`` works when *x* is an :term:`awaitable`: an object with an
+``__await__`` method. asyncio meets three kinds every day — **coroutines** (what an ``async def``
+function returns), **tasks** (:class:`asyncio.Task`, a coroutine scheduled to run on the loop)
+and **futures** (:class:`asyncio.Future`, a placeholder for a result that something else will
+set later). A task *is* a future whose result its coroutine sets. You meet bare futures when
+bridging callback-based code or threads into asyncio, and :func:`inspect.isawaitable` when
+writing code that accepts "anything awaitable".
 
-Read next: :mod:`asyncio_primer.tasks`.
+At the end of the page, *under the hood*: any class can join in by defining ``__await__``, and
+writing one shows what ``await`` does step by step. Few programs need it; skip it on a first
+reading.
+
+Read next: :mod:`asyncio_primer.cancellation` (stopping tasks, and timeouts).
 """
 
 from __future__ import annotations
@@ -29,7 +36,6 @@ async def _answer() -> int:
     return 42
 
 
-@lesson()
 @lesson()
 async def three_kinds() -> list[int]:
     """Await a coroutine, a task and a future, and get a value from each.
@@ -74,6 +80,7 @@ async def what_is_awaitable() -> dict[str, bool]:
     function  False
     int       False
 
+    (:class:`Countdown` is an awaitable class of our own, explained at the end of this page.)
     A coroutine *function* is not awaitable — the coroutine object it returns is. Everything that
     the lesson creates it also awaits, with :func:`asyncio.gather`, so nothing is left pending;
     each awaitable gives its value (``Countdown(0)`` counts no steps).
@@ -96,61 +103,6 @@ async def what_is_awaitable() -> dict[str, bool]:
     values = await asyncio.gather(coroutine, task, future, countdown)
     print(f"awaiting the four awaitables gave {values}")
     return answers
-
-
-@lesson()
-class Countdown:
-    """An awaitable of our own: awaiting it counts down from *start*, one second per step.
-
-    >>> asyncio.run(await_a_custom_awaitable(3, step=0.01))
-    3...
-    2...
-    1...
-    liftoff after 3 steps
-    3
-
-    ``__await__`` must return an iterator; delegating with ``yield from`` to another awaitable's
-    ``__await__`` (here :func:`asyncio.sleep`) is the simplest way to write one. The value it
-    returns is the value of the ``await``.
-
-    :param start: how many steps to count; must not be negative.
-    :param step: seconds per step; must not be negative.
-    :raises ValueError: if *start* or *step* is negative.
-    """
-
-    def __init__(self, start: int, step: float = 1.0) -> None:
-        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
-            raise ValueError(f"start must be an int >= 0, got {start!r}")
-        self.start = start
-        self.step = check_delay(step, "step")
-
-    def __await__(self) -> Generator[Any, None, int]:
-        for n in range(self.start, 0, -1):
-            print(f"{n}...")
-            yield from asyncio.sleep(self.step).__await__()
-        return self.start
-
-
-@lesson()
-async def await_a_custom_awaitable(start: int = 3, step: float = 1.0) -> int:
-    """Await a :class:`Countdown`, an object that is neither a coroutine nor a future.
-
-    >>> asyncio.run(await_a_custom_awaitable(2, step=0.01))
-    2...
-    1...
-    liftoff after 2 steps
-    2
-
-    It takes *start* times *step* seconds: 3 s with the defaults.
-
-    :param start: how many steps to count; must not be negative.
-    :param step: seconds per step; must not be negative.
-    :returns: the number of steps counted.
-    :raises ValueError: if *start* or *step* is negative.
-    """
-    steps = await Countdown(start, step)
-    print(f"liftoff after {steps} steps")
-    return steps
 
 
 @lesson(delay=check_delay)
@@ -216,6 +168,61 @@ async def wrap_a_thread_future(n: int = 1000) -> int:
         total = await asyncio.wrap_future(thread_future)
     print(f"sum of squares below {n} = {total}")
     return total
+
+
+@lesson()
+class Countdown:
+    """An awaitable of our own: awaiting it counts down from *start*, one second per step.
+
+    >>> asyncio.run(await_a_custom_awaitable(3, step=0.01))
+    3...
+    2...
+    1...
+    liftoff after 3 steps
+    3
+
+    ``__await__`` must return an iterator; delegating with ``yield from`` to another awaitable's
+    ``__await__`` (here :func:`asyncio.sleep`) is the simplest way to write one. The value it
+    returns is the value of the ``await``.
+
+    :param start: how many steps to count; must not be negative.
+    :param step: seconds per step; must not be negative.
+    :raises ValueError: if *start* or *step* is negative.
+    """
+
+    def __init__(self, start: int, step: float = 1.0) -> None:
+        if isinstance(start, bool) or not isinstance(start, int) or start < 0:
+            raise ValueError(f"start must be an int >= 0, got {start!r}")
+        self.start = start
+        self.step = check_delay(step, "step")
+
+    def __await__(self) -> Generator[Any, None, int]:
+        for n in range(self.start, 0, -1):
+            print(f"{n}...")
+            yield from asyncio.sleep(self.step).__await__()
+        return self.start
+
+
+@lesson()
+async def await_a_custom_awaitable(start: int = 3, step: float = 1.0) -> int:
+    """Await a :class:`Countdown`, an object that is neither a coroutine nor a future.
+
+    >>> asyncio.run(await_a_custom_awaitable(2, step=0.01))
+    2...
+    1...
+    liftoff after 2 steps
+    2
+
+    It takes *start* times *step* seconds: 3 s with the defaults.
+
+    :param start: how many steps to count; must not be negative.
+    :param step: seconds per step; must not be negative.
+    :returns: the number of steps counted.
+    :raises ValueError: if *start* or *step* is negative.
+    """
+    steps = await Countdown(start, step)
+    print(f"liftoff after {steps} steps")
+    return steps
 
 
 __all__ = exported(__name__)

@@ -1,5 +1,10 @@
 """Cancellation: stopping a task, and timeouts.
 
+**The problem.** Work you started is not always wanted to the end: the user closed the page, the
+answer is taking too long, a sibling task failed and the rest is pointless, the program is
+shutting down. Killing a task on the spot would leave connections open and files half-written.
+
+**The idea.** :term:`Cancellation <cancellation>` is a polite request, delivered as an exception.
 :meth:`Task.cancel() <asyncio.Task.cancel>` asks a task to stop: at its next ``await`` the task
 gets an :exc:`asyncio.CancelledError`, which unwinds its coroutine like any exception — running
 ``finally`` blocks and ``async with`` exits on the way — until the task ends *cancelled*.
@@ -13,7 +18,8 @@ re-raise it after cleaning up. :exc:`~asyncio.CancelledError` derives from :exc:
 finish even if its waiter gives up, :func:`asyncio.shield` protects it.
 
 Read next: :mod:`asyncio_primer.event_loop` (the loop that delivers the cancellations) and
-:mod:`asyncio_primer.errors`.
+:mod:`asyncio_primer.errors`; :mod:`asyncio_primer.capstone` puts timeouts and cancellation to
+work in one program.
 """
 
 from __future__ import annotations

@@ -1,17 +1,24 @@
 """Coroutines: functions that can pause.
 
-A *coroutine function* is defined with ``async def``. Calling it does not run its body: it
-returns a *coroutine object*, and the body runs only when something awaits that object, or an
-event loop runs it (:func:`asyncio.run`, or a :class:`asyncio.Task`). Inside, ``await`` pauses the
-coroutine until what it awaits is done, and hands control back to the event loop in the meantime,
-so that other coroutines can run. That pause is the whole trick of asyncio: one thread, many
-things in progress.
+**The problem.** A program that talks to the network, a disk or another program spends most of
+its time waiting. An ordinary function waits by *blocking*: the whole thread stands still until
+the answer comes. A program with many things to wait for then waits for them one at a time, or
+needs a thread for each.
 
-You need coroutines as soon as a program waits on something slow (the network, a disk, a timer,
-a subprocess) and has other work to do meanwhile.
+**The idea.** Functions that can *pause* while they wait and hand the thread back to a scheduler,
+the :term:`event loop`, which runs something else in the meantime. In Python such a function is a
+:term:`coroutine function`, defined with ``async def``. Calling it does not run its body: it
+returns a :term:`coroutine` object, and the body runs only when something awaits that object, or
+the event loop runs it (:func:`asyncio.run`, or a :term:`task`). Inside, :term:`await` pauses the
+coroutine until what it awaits is done, and hands control back to the event loop meanwhile, so
+that other coroutines can run. That pause is the whole trick of asyncio: one thread, many things
+in progress.
 
-Read next: :mod:`asyncio_primer.awaitables` (what ``await`` accepts) and
-:mod:`asyncio_primer.tasks` (how to run coroutines *concurrently*).
+This page starts with the smallest coroutine and ends with the most common mistake; on the way
+it shows that ``await`` on its own does *not* run things at the same time — that takes tasks.
+
+Read next: :mod:`asyncio_primer.tasks` (how to run coroutines *concurrently*), then
+:mod:`asyncio_primer.awaitables` (what else ``await`` accepts).
 """
 
 from __future__ import annotations

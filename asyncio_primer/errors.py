@@ -1,12 +1,15 @@
 """Errors: exceptions in coroutines and tasks.
 
-An exception raised inside a coroutine travels up through every ``await`` to whoever awaits it,
-exactly like an exception through ordinary function calls, so ``try`` / ``except`` works as you
-expect. Tasks add one twist: a task's exception is stored in the task and raised where the task is
-*awaited* (or its result asked for). :func:`asyncio.gather` can either raise the first failure or
-hand every exception back as a value; on Python 3.11+, :class:`asyncio.TaskGroup` cancels the
-remaining tasks and raises all failures together as an :exc:`ExceptionGroup`, which ``except*``
-takes apart.
+**The question.** When several tasks run at once and one of them fails, where does its exception
+go — and what if nobody is waiting for that task?
+
+**The answer.** An exception raised inside a coroutine travels up through every ``await`` to whoever
+awaits it, exactly like an exception through ordinary function calls, so ``try`` / ``except`` works
+as you expect. Tasks add one twist: a task's exception is stored in the task and raised where the
+task is *awaited* (or its result asked for). :func:`asyncio.gather` can either raise the first
+failure or hand every exception back as a value; on Python 3.11+, :class:`asyncio.TaskGroup` cancels
+the remaining tasks and raises all failures together as an :term:`exception group`, which
+``except*`` takes apart.
 
 Some errors you never raise yourself: asyncio reports them. A task whose exception nobody
 retrieved is reported to the loop's exception handler when it is garbage collected; a future
@@ -15,8 +18,8 @@ timeout raises :exc:`asyncio.TimeoutError`, which is the builtin :exc:`TimeoutEr
 Python 3.11; and an aborted :class:`asyncio.Barrier` raises :exc:`asyncio.BrokenBarrierError` in
 every waiter.
 
-Read next: :mod:`asyncio_primer.pitfalls` (the mistakes behind most of these reports) and
-:mod:`asyncio_primer.cancellation` (the exception that is not an error).
+Read next: :mod:`asyncio_primer.context` (values that belong to one task), and later
+:mod:`asyncio_primer.pitfalls` (the mistakes behind most of these reports).
 """
 
 from __future__ import annotations

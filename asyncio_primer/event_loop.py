@@ -1,22 +1,25 @@
 """The event loop: what runs your coroutines.
 
-The event loop is a scheduler in one thread. It keeps a queue of callbacks that are ready to run
-and a heap of timers; each turn it runs the ready callbacks, then waits (in the operating system's
-``select``) until a timer is due or a socket is ready. A task is a callback that steps its
-coroutine to the next ``await``. Nothing runs in parallel: while a callback runs, everything else
-waits — which is why blocking calls must go to a thread.
+**The question.** Tasks "run while others wait" — but who decides which one runs, and what
+happens while all of them wait? And what if some code does not wait politely but blocks?
+
+**The answer.** The :term:`event loop` is a scheduler in one thread. It keeps a queue of callbacks
+that are ready to run and a heap of timers; each turn it runs the ready callbacks, then waits (in
+the operating system's ``select``) until a timer is due or a socket is ready. A task is a callback
+that steps its coroutine to the next ``await``. Nothing runs in parallel: while a callback runs,
+everything else waits — which is why blocking calls must go to a thread.
 
 :func:`asyncio.run` creates a loop, runs one coroutine and closes the loop: it is the entry point of
 an asyncio program. Inside a coroutine, :func:`asyncio.get_running_loop` gives you the loop, with
 its own monotonic clock (:meth:`loop.time() <asyncio.loop.time>`) and its low-level scheduling
-methods.
+methods for :term:`callbacks <callback>`.
 
 The loop lives in one thread, and almost nothing about it is thread-safe: blocking work goes out to
 a thread or a process pool, and other threads come back in only through
 :meth:`loop.call_soon_threadsafe <asyncio.loop.call_soon_threadsafe>` and
 :func:`asyncio.run_coroutine_threadsafe`. The loop also reports what went wrong where nobody was
 awaiting (its exception handler), points at the callbacks that block it (debug mode), and turns
-Unix signals into callbacks, for a clean shutdown.
+Unix signals into callbacks, for a :term:`graceful shutdown`.
 
 Read next: :mod:`asyncio_primer.async_iteration`.
 """

@@ -15,10 +15,11 @@ cancellation that a task swallows (and, on Python 3.11+, one it suppresses witho
 fails; :func:`asyncio.run` inside a running loop; :func:`asyncio.get_event_loop` with no running
 loop; and calling the loop from another thread.
 
-Most of them show on the virtual clock the tests use. The blocking-call pair cannot:
-:func:`time.sleep` blocks the real clock, so the docs run it on real time.
+Most of them run on :term:`virtual time`, like the other lessons. The blocking-call pair cannot:
+:func:`time.sleep` blocks the real clock, so the docs run it on :term:`real time`.
 
-Read next: the lessons these pitfalls break — :mod:`asyncio_primer.tasks` (create, keep and await
+Read next: :mod:`asyncio_primer.capstone`, one program that avoids all of them; or go back to
+the lessons these pitfalls break — :mod:`asyncio_primer.tasks` (create, keep and await
 tasks), :mod:`asyncio_primer.cancellation` (cancel and time out cooperatively),
 :mod:`asyncio_primer.event_loop` (what blocks the loop, and how to offload it) and
 :mod:`asyncio_primer.errors` (where exceptions go).

@@ -1,17 +1,18 @@
 """Protocols and transports: the callback layer under streams.
 
+**The question.** What is under the streams of the previous page, and when would you use it instead?
 Streams are built on two lower-level objects. A *transport* (:class:`asyncio.Transport`) owns the
 socket: you call its :meth:`~asyncio.WriteTransport.write`,
 :meth:`~asyncio.WriteTransport.write_eof` and :meth:`~asyncio.BaseTransport.close`. A *protocol*
-(:class:`asyncio.Protocol`) is your object, and the loop calls its methods when something
-happens: :meth:`~asyncio.BaseProtocol.connection_made` with the transport,
+(:class:`asyncio.Protocol`) is your object, and the loop calls its methods when something happens:
+:meth:`~asyncio.BaseProtocol.connection_made` with the transport,
 :meth:`~asyncio.Protocol.data_received` with each chunk of bytes,
 :meth:`~asyncio.Protocol.eof_received` when the peer has finished sending, and
 :meth:`~asyncio.BaseProtocol.connection_lost` at the very end. These are plain methods, not
-coroutines: they must not block, and to hand a result to a coroutine a protocol resolves a
-future. :meth:`loop.create_server <asyncio.loop.create_server>` and
-:meth:`loop.create_connection <asyncio.loop.create_connection>` take a *protocol factory* — a
-class or function that makes one protocol per connection.
+coroutines: they must not block, and to hand a result to a coroutine a protocol resolves a future.
+:meth:`loop.create_server <asyncio.loop.create_server>` and :meth:`loop.create_connection
+<asyncio.loop.create_connection>` take a *protocol factory* — a class or function that makes one
+protocol per connection.
 
 **Protocols or streams?** Use streams (:mod:`asyncio_primer.streams`) for application code: a
 coroutine that reads a line, decides, and writes an answer reads top to bottom, and
@@ -22,7 +23,7 @@ servers and database drivers do this for speed), when you need transport-level c
 (:meth:`loop.create_datagram_endpoint <asyncio.loop.create_datagram_endpoint>`). With protocols,
 you split the byte stream into messages yourself.
 
-These lessons wait on real sockets under a timeout, so they run on real time.
+These lessons wait on real sockets under a timeout, so they run on :term:`real time`.
 
 Read next: :mod:`asyncio_primer.subprocesses`, where the loop talks to child processes through
 pipes — the same transports and protocols, behind a stream-like API.

@@ -1,14 +1,18 @@
 """Queues: handing work from task to task.
 
-An :class:`asyncio.Queue` connects tasks that produce work with tasks that consume it:
-``await queue.put(item)`` adds an item, ``await queue.get()`` waits for one. The queue does the
-synchronization for you — no lock, no condition — and it counts unfinished work:
+**The problem.** Work often arrives a piece at a time — URLs to fetch, messages to process — and
+should be shared among a fixed number of workers, without a lock and a condition around every
+step, and without a fast producer burying a slow consumer.
+
+**The idea.** An :class:`asyncio.Queue` (a :term:`queue`) connects tasks that produce work with
+tasks that consume it: ``await queue.put(item)`` adds an item, ``await queue.get()`` waits for one.
+The queue does the synchronization for you — no lock, no condition — and it counts unfinished work:
 :meth:`~asyncio.Queue.task_done` marks an item as handled and :meth:`~asyncio.Queue.join` waits
-until every item is. A queue created with a *maxsize* is bounded: a producer that gets ahead
-waits in ``put`` until a consumer takes something, so a fast producer cannot bury a slow
-consumer in work (back-pressure). :class:`asyncio.PriorityQueue` hands out the smallest item
-first and :class:`asyncio.LifoQueue` the newest. On Python 3.13+,
-:meth:`~asyncio.Queue.shutdown` tells consumers that no more work will come.
+until every item is. A queue created with a *maxsize* is bounded: a producer that gets ahead waits
+in ``put`` until a consumer takes something, so a fast producer cannot bury a slow consumer in work
+(:term:`back-pressure`). :class:`asyncio.PriorityQueue` hands out the smallest item first and
+:class:`asyncio.LifoQueue` the newest. On Python 3.13+, :meth:`~asyncio.Queue.shutdown` tells
+consumers that no more work will come.
 
 Use a queue when the number of work items is not known in advance, or when a fixed pool of
 workers should process them (compare :class:`asyncio.Semaphore` in

@@ -1,13 +1,17 @@
 """Streams: talking over sockets with ``await``.
 
-A network connection is a pair of objects. A :class:`asyncio.StreamReader` gives you the bytes
-that arrived — a line with :meth:`~asyncio.StreamReader.readline`, up to a separator with
-:meth:`~asyncio.StreamReader.readuntil`, *n* bytes with :meth:`~asyncio.StreamReader.read` — and
-its coroutines wait, without blocking the loop, until they have them. A
-:class:`asyncio.StreamWriter` sends: :meth:`~asyncio.StreamWriter.write` only buffers, ``await``
+**The problem.** Network code waits all the time — for a connection, for the next line, for the
+other side to take what you sent — and reading the bytes as they trickle in is fiddly.
+
+**The idea.** A network connection, as a :term:`stream`, is a pair of objects. A
+:class:`asyncio.StreamReader` gives you the bytes that arrived — a line with
+:meth:`~asyncio.StreamReader.readline`, up to a separator with
+:meth:`~asyncio.StreamReader.readuntil`, *n* bytes with :meth:`~asyncio.StreamReader.read` — and its
+coroutines wait, without blocking the loop, until they have them. A :class:`asyncio.StreamWriter`
+sends: :meth:`~asyncio.StreamWriter.write` only buffers, ``await``
 :meth:`~asyncio.StreamWriter.drain` waits while the buffer is too full (flow control), and
-:meth:`~asyncio.StreamWriter.close` then ``await`` :meth:`~asyncio.StreamWriter.wait_closed`
-ends the connection.
+:meth:`~asyncio.StreamWriter.close` then ``await`` :meth:`~asyncio.StreamWriter.wait_closed` ends
+the connection.
 
 :func:`asyncio.open_connection` connects to a server and returns the pair;
 :func:`asyncio.start_server` listens and calls your callback with a new pair for each client.
@@ -17,8 +21,8 @@ The same functions exist for unix sockets (:func:`asyncio.open_unix_connection`,
 talks to it, and closes everything it opened: the client's writer, the server's writers, the
 server itself.
 
-All of these lessons wait on real sockets under a timeout, so they run on real time (a virtual
-clock would jump straight to the timeout).
+All of these lessons wait on real sockets under a timeout, so they run on :term:`real time` (a
+:term:`virtual time` clock would jump straight to the timeout).
 
 Read next: :mod:`asyncio_primer.protocols`, the callback layer under streams.
 """

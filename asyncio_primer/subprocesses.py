@@ -1,6 +1,9 @@
 """Subprocesses: run other programs without blocking the loop.
 
-:func:`asyncio.create_subprocess_exec` starts a program and returns an
+**The problem.** :func:`subprocess.run` blocks until the child exits: in a coroutine it would
+freeze every other task for as long as the child runs.
+
+**The idea.** :func:`asyncio.create_subprocess_exec` starts a program and returns an
 :class:`asyncio.subprocess.Process` at once; while the child runs, the loop runs your other
 tasks. With ``stdout=asyncio.subprocess.PIPE`` (or ``stdin``, ``stderr``) the process gets stream
 objects like those of :mod:`asyncio_primer.streams`.
@@ -14,8 +17,8 @@ Prefer ``create_subprocess_exec``, which passes each argument to the program as 
 :func:`asyncio.create_subprocess_shell` hands one command line to the shell, so any text you put
 into it must be quoted with :func:`shlex.quote`.
 
-The lessons start the running Python (:data:`sys.executable`) with ``-c``, so they work wherever
-the primer does. They wait on real child processes under a timeout, so they run on real time.
+The lessons start the running Python (:data:`sys.executable`) with ``-c``, so they work wherever the
+primer does. They wait on real child processes under a timeout, so they run on :term:`real time`.
 
 Read next: :mod:`asyncio_primer.pitfalls` (what blocks the loop, what leaks).
 """

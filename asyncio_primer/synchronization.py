@@ -1,6 +1,7 @@
 """Synchronization: locks, events, conditions, semaphores and barriers between tasks.
 
-asyncio runs one task at a time, so two tasks never touch the same data *at the same instant*;
+**The problem, and the idea.** asyncio runs one task at a time, so two tasks never touch the same
+data *at the same instant*;
 but a task can be paused at any ``await``, and another task then runs. Code that reads shared
 state, awaits, and writes it back can lose the other task's update. asyncio's synchronization
 primitives coordinate tasks at those ``await`` points: :class:`asyncio.Lock` lets one task at a

@@ -1,15 +1,19 @@
 """Tasks: running coroutines concurrently.
 
-A :class:`asyncio.Task` wraps a coroutine and schedules it on the event loop *now*: it runs
-whenever the coroutine that created it pauses at an ``await``. That is how asyncio does several
-things at once in one thread — while one task waits for a timer or a socket, another runs.
+**The problem.** ``await`` runs one coroutine at a time: three waits of 5, 3 and 1 seconds, awaited
+in a row, take 9 seconds (:func:`~asyncio_primer.coroutines.run_sequentially`). Yet the point of
+pausing was to do something else while waiting.
 
-:func:`asyncio.create_task` starts one task; :func:`asyncio.gather` runs several awaitables as
-tasks and waits for all of them. Three workers that sleep 5, 3 and 1 s take 5 s together, not 9.
+**The idea.** A :term:`task` (:class:`asyncio.Task`) wraps a coroutine and schedules it on the
+:term:`event loop` *now*: it runs whenever the coroutine that created it pauses at an ``await``.
+Several tasks wait at the same time, in one thread — while one task waits for a timer or a
+socket, another runs. The same three waits, as tasks, take 5 seconds: as long as the longest.
 
-Once you run several tasks you need to choose how to wait for them: all at once in a
-:class:`asyncio.TaskGroup` block (Python 3.11+, the structured way: no task outlives the block),
-one by one as they finish with :func:`asyncio.as_completed`, or until a condition with
+On Python 3.11 and newer, the default way to run tasks is a :class:`asyncio.TaskGroup` block:
+:term:`structured concurrency`, where no task outlives the block and a failure cancels the rest.
+On every version, :func:`asyncio.gather` runs several awaitables as tasks and waits for all of
+them, and :func:`asyncio.create_task` starts one task to await later. To take results as they
+finish there is :func:`asyncio.as_completed`, and to wait until a condition,
 :func:`asyncio.wait`. Tasks have names, done callbacks and a registry
 (:func:`asyncio.current_task`, :func:`asyncio.all_tasks`); a task nobody references can vanish, so
 keep a reference to background tasks; a :class:`asyncio.Semaphore` bounds how many run at once.
@@ -17,9 +21,10 @@ Finally, :class:`asyncio.Runner` runs several coroutines on one loop from synchr
 :func:`asyncio.eager_task_factory` (3.12+) lets a task run its first step inside
 :func:`asyncio.create_task`.
 
-Read next: :mod:`asyncio_primer.cancellation` (stopping a task, timeouts), then
-:mod:`asyncio_primer.event_loop` (what schedules the tasks) and :mod:`asyncio_primer.errors`
-(what happens when one of them fails).
+Read next: :mod:`asyncio_primer.awaitables` (what ``await`` accepts besides coroutines), then
+:mod:`asyncio_primer.cancellation` (stopping a task, timeouts), :mod:`asyncio_primer.event_loop`
+(what schedules the tasks) and :mod:`asyncio_primer.errors` (what happens when one of them
+fails).
 """
 
 from __future__ import annotations
@@ -70,6 +75,37 @@ async def run_workers(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> None:
     :param delays: one delay per worker, in seconds; none may be negative.
     """
     await asyncio.gather(*(worker(f"Task {n}", delay) for n, delay in enumerate(delays, 1)))
+
+
+if sys.version_info >= (3, 11):
+
+    @lesson(delays=check_delays)
+    async def task_group_results(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[float]:
+        """Run tasks in an :class:`asyncio.TaskGroup` block and read their results after it.
+
+        >>> asyncio.run(task_group_results([0.03, 0.01, 0.02]))
+        3 tasks started in the block
+        the block exited; all done: True
+        [0.03, 0.01, 0.02]
+
+        ``async with asyncio.TaskGroup() as group:`` is *structured concurrency*: the tasks made
+        with ``group.create_task`` cannot outlive the block, because leaving it waits for all of
+        them — here until the longest delay, 3 s with the defaults. After the block every task is
+        done, so :meth:`~asyncio.Task.result` returns at once. If a task fails, the group cancels
+        the others and raises an :exc:`ExceptionGroup` (see
+        :func:`~asyncio_primer.errors.task_group_except_star`) — unlike :func:`asyncio.gather`,
+        which leaves them running. Prefer it to ``gather`` in new code.
+
+        .. note:: Needs Python 3.11 (asyncio.TaskGroup).
+
+        :param delays: one delay per task, in seconds; none may be negative.
+        :returns: each task's result (its delay), in the order the tasks were created.
+        """
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(_echo_after(delay)) for delay in delays]
+            print(f"{len(tasks)} tasks started in the block")
+        print(f"the block exited; all done: {all(task.done() for task in tasks)}")
+        return [task.result() for task in tasks]
 
 
 @lesson(delay=check_delay)
@@ -216,6 +252,96 @@ async def wait_for_jobs(
     return [t.get_name() for t in tasks if t in done], [t.get_name() for t in tasks if t in pending]
 
 
+@lesson(count=check_positive_int, delay=check_delay)
+async def keep_background_tasks(count: int = 3, delay: float = 1.0) -> list[int]:
+    """Keep a reference to fire-and-forget tasks in a set, as the official docs recommend.
+
+    >>> asyncio.run(keep_background_tasks(3, 0.01))
+    holding 3 tasks
+    holding 2 tasks
+    holding 0 tasks
+    [3, 2, 0]
+
+    The event loop keeps only *weak* references to tasks: a task that nobody else references can
+    be garbage-collected before it finishes (see the "Important" note under
+    :func:`asyncio.create_task`). For tasks you start and do not await at once, put each in a
+    set and let :meth:`~asyncio.Task.add_done_callback` take it out with ``set.discard`` when it
+    is done, so the set holds exactly the running ones. Job *n* takes *n* times *delay*. When job 1
+    ends, its done callbacks run in the order they were added: first ``discard``, then the wakeup
+    of the coroutine awaiting it, which therefore always sees the set without job 1. The lesson
+    waits for the rest before it returns (no task is left pending), after *count* times *delay*.
+
+    :param count: how many background jobs to start; must be >= 1.
+    :param delay: the time unit of the jobs, in seconds; must not be negative.
+    :returns: the set's size after starting the jobs, after the first job ends, and at the end.
+    """
+    background: set[asyncio.Task[None]] = set()
+
+    def start(n: int) -> asyncio.Task[None]:
+        task = asyncio.create_task(asyncio.sleep(n * delay))  # job n: n * delay seconds of work
+        background.add(task)
+        task.add_done_callback(background.discard)
+        return task
+
+    first = start(1)
+    for n in range(2, count + 1):
+        start(n)
+    sizes = [len(background)]
+    print(f"holding {sizes[-1]} tasks")
+    await first  # job 1's done callbacks: the set drops it, then this coroutine resumes
+    sizes.append(len(background))
+    print(f"holding {sizes[-1]} tasks")
+    await asyncio.gather(*background)
+    sizes.append(len(background))
+    print(f"holding {sizes[-1]} tasks")
+    return sizes
+
+
+@lesson(jobs=check_positive_int, limit=check_positive_int, delay=check_delay)
+async def bounded_concurrency(jobs: int = 5, limit: int = 2, delay: float = 1.0) -> int:
+    """Run *jobs* jobs with at most *limit* at once, using an :class:`asyncio.Semaphore`.
+
+    >>> asyncio.run(bounded_concurrency(5, 2, 0.01))
+    job 1 starts (1 running)
+    job 2 starts (2 running)
+    job 3 starts ...
+    job 4 starts ...
+    job 5 starts ...
+    at most 2 ran at once
+    2
+
+    All jobs start as tasks at once, but each must acquire the semaphore (``async with``) before
+    it works and releases it when done. The semaphore holds a counter: acquiring decrements it, or
+    waits while it is zero, and releasing increments it again — so it lets *limit* holders in and
+    queues the rest.
+    That is how you cap connections to a server or files open at once. The jobs run in waves of
+    *limit*: ``ceil(jobs / limit) * delay`` seconds in all — 3 s with the defaults, not 1 s (no
+    limit) nor 5 s (one at a time).
+
+    :param jobs: how many jobs to run; must be >= 1.
+    :param limit: how many may run at once; must be >= 1.
+    :param delay: how long each job works, in seconds; must not be negative.
+    :returns: the largest number of jobs that ran at the same time (``min(jobs, limit)``).
+    """
+    semaphore = asyncio.Semaphore(limit)
+    running = peak = 0
+
+    async def job(n: int) -> None:
+        nonlocal running, peak
+        async with semaphore:
+            running += 1
+            peak = max(peak, running)
+            print(f"job {n} starts ({running} running)")
+            try:
+                await asyncio.sleep(delay)
+            finally:
+                running -= 1
+
+    await asyncio.gather(*(job(n) for n in range(1, jobs + 1)))
+    print(f"at most {peak} ran at once")
+    return peak
+
+
 @lesson(delay=check_delay)
 async def current_and_all_tasks(delay: float = 1.0) -> list[str]:
     """Find the current task with :func:`asyncio.current_task`, all with :func:`asyncio.all_tasks`.
@@ -338,125 +464,7 @@ async def done_callbacks(delay: float = 1.0) -> list[str]:
     return seen
 
 
-@lesson(count=check_positive_int, delay=check_delay)
-async def keep_background_tasks(count: int = 3, delay: float = 1.0) -> list[int]:
-    """Keep a reference to fire-and-forget tasks in a set, as the official docs recommend.
-
-    >>> asyncio.run(keep_background_tasks(3, 0.01))
-    holding 3 tasks
-    holding 2 tasks
-    holding 0 tasks
-    [3, 2, 0]
-
-    The event loop keeps only *weak* references to tasks: a task that nobody else references can
-    be garbage-collected before it finishes (see the "Important" note under
-    :func:`asyncio.create_task`). For tasks you start and do not await at once, put each in a
-    set and let :meth:`~asyncio.Task.add_done_callback` take it out with ``set.discard`` when it
-    is done, so the set holds exactly the running ones. Job *n* takes *n* times *delay*. When job 1
-    ends, its done callbacks run in the order they were added: first ``discard``, then the wakeup
-    of the coroutine awaiting it, which therefore always sees the set without job 1. The lesson
-    waits for the rest before it returns (no task is left pending), after *count* times *delay*.
-
-    :param count: how many background jobs to start; must be >= 1.
-    :param delay: the time unit of the jobs, in seconds; must not be negative.
-    :returns: the set's size after starting the jobs, after the first job ends, and at the end.
-    """
-    background: set[asyncio.Task[None]] = set()
-
-    def start(n: int) -> asyncio.Task[None]:
-        task = asyncio.create_task(asyncio.sleep(n * delay))  # job n: n * delay seconds of work
-        background.add(task)
-        task.add_done_callback(background.discard)
-        return task
-
-    first = start(1)
-    for n in range(2, count + 1):
-        start(n)
-    sizes = [len(background)]
-    print(f"holding {sizes[-1]} tasks")
-    await first  # job 1's done callbacks: the set drops it, then this coroutine resumes
-    sizes.append(len(background))
-    print(f"holding {sizes[-1]} tasks")
-    await asyncio.gather(*background)
-    sizes.append(len(background))
-    print(f"holding {sizes[-1]} tasks")
-    return sizes
-
-
-@lesson(jobs=check_positive_int, limit=check_positive_int, delay=check_delay)
-async def bounded_concurrency(jobs: int = 5, limit: int = 2, delay: float = 1.0) -> int:
-    """Run *jobs* jobs with at most *limit* at once, using an :class:`asyncio.Semaphore`.
-
-    >>> asyncio.run(bounded_concurrency(5, 2, 0.01))
-    job 1 starts (1 running)
-    job 2 starts (2 running)
-    job 3 starts ...
-    job 4 starts ...
-    job 5 starts ...
-    at most 2 ran at once
-    2
-
-    All jobs start as tasks at once, but each must acquire the semaphore (``async with``) before
-    it works and releases it when done. The semaphore holds a counter: acquiring decrements it, or
-    waits while it is zero, and releasing increments it again — so it lets *limit* holders in and
-    queues the rest.
-    That is how you cap connections to a server or files open at once. The jobs run in waves of
-    *limit*: ``ceil(jobs / limit) * delay`` seconds in all — 3 s with the defaults, not 1 s (no
-    limit) nor 5 s (one at a time).
-
-    :param jobs: how many jobs to run; must be >= 1.
-    :param limit: how many may run at once; must be >= 1.
-    :param delay: how long each job works, in seconds; must not be negative.
-    :returns: the largest number of jobs that ran at the same time (``min(jobs, limit)``).
-    """
-    semaphore = asyncio.Semaphore(limit)
-    running = peak = 0
-
-    async def job(n: int) -> None:
-        nonlocal running, peak
-        async with semaphore:
-            running += 1
-            peak = max(peak, running)
-            print(f"job {n} starts ({running} running)")
-            try:
-                await asyncio.sleep(delay)
-            finally:
-                running -= 1
-
-    await asyncio.gather(*(job(n) for n in range(1, jobs + 1)))
-    print(f"at most {peak} ran at once")
-    return peak
-
-
 if sys.version_info >= (3, 11):
-
-    @lesson(delays=check_delays)
-    async def task_group_results(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[float]:
-        """Run tasks in an :class:`asyncio.TaskGroup` block and read their results after it.
-
-        >>> asyncio.run(task_group_results([0.03, 0.01, 0.02]))
-        3 tasks started in the block
-        the block exited; all done: True
-        [0.03, 0.01, 0.02]
-
-        ``async with asyncio.TaskGroup() as group:`` is *structured concurrency*: the tasks made
-        with ``group.create_task`` cannot outlive the block, because leaving it waits for all of
-        them — here until the longest delay, 3 s with the defaults. After the block every task is
-        done, so :meth:`~asyncio.Task.result` returns at once. If a task fails, the group cancels
-        the others and raises an :exc:`ExceptionGroup` (see
-        :func:`~asyncio_primer.errors.task_group_except_star`) — unlike :func:`asyncio.gather`,
-        which leaves them running. Prefer it to ``gather`` in new code.
-
-        .. note:: Needs Python 3.11 (asyncio.TaskGroup).
-
-        :param delays: one delay per task, in seconds; none may be negative.
-        :returns: each task's result (its delay), in the order the tasks were created.
-        """
-        async with asyncio.TaskGroup() as group:
-            tasks = [group.create_task(_echo_after(delay)) for delay in delays]
-            print(f"{len(tasks)} tasks started in the block")
-        print(f"the block exited; all done: {all(task.done() for task in tasks)}")
-        return [task.result() for task in tasks]
 
     @lesson(delay=check_delay)
     def runner_shares_one_loop(
