@@ -125,10 +125,12 @@ def virtual_time() -> Iterator[None]:
         # In debug mode asyncio times each loop step and logs one slower than the loop's
         # slow_callback_duration. The step that leaves this block starts on the virtual clock
         # and ends on the real one: it would be logged as "Executing <Task ...> took 5174
-        # seconds". No step counts as slow until the next one, which restores the limit.
-        limit = loop.slow_callback_duration
-        loop.slow_callback_duration = math.inf
-        loop.call_soon(setattr, loop, "slow_callback_duration", limit)
+        # seconds". No step counts as slow until the next one, which restores the limit. (A
+        # loop that is closed, or not running, times no step.)
+        if loop.is_running():
+            limit = loop.slow_callback_duration
+            loop.slow_callback_duration = math.inf
+            loop.call_soon(setattr, loop, "slow_callback_duration", limit)
 
 
 #: Seconds of loop time that lessons scripted in this process, run on virtual time, and how many
