@@ -18,21 +18,19 @@ Read next: :mod:`asyncio_primer.tasks` (the three workers measured here) and
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import importlib
-import importlib.util
-import json
-import os
-import socket
-import socketserver
-import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import cast
 
 from asyncio_primer._registry import exported, lesson
+from asyncio_primer._support.echo import (
+    EchoServerThread,
+    check_file_limit,
+    clients_in_child_process,
+)
+from asyncio_primer._support.memory import resident_memory
 from asyncio_primer._validate import (
     check_delay,
     check_delays,
@@ -45,17 +43,10 @@ from asyncio_primer.tasks import run_workers
 #: Echo servers :func:`echo_load` can measure; ``"uvloop"`` needs the ``uvloop`` package.
 ECHO_SERVERS = ("asyncio", "threads", "uvloop")
 
-#: Where the client process finds this package, installed or not.
-_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-#: File descriptors :func:`echo_load` keeps free beside the two sockets per client.
-FD_RESERVE = 64
-
 
 # -- The ideal --------------------------------------------------------------------------------
 
 
-@lesson(real_time=True, delays=check_delays)
 @lesson(real_time=True, delays=check_delays)
 async def workers_on_real_time(delays: Sequence[float] = (5.0, 3.0, 1.0)) -> float:
     """Run the three workers of :func:`~asyncio_primer.tasks.run_workers` and time them.
@@ -166,23 +157,6 @@ async def heartbeat_gaps(wait: float = 1.0, interval: float = 0.1) -> dict[str, 
 # -- Resources --------------------------------------------------------------------------------
 
 
-def _resident_memory() -> int:
-    """The process's resident set size (RSS) in bytes: ``/proc/self/statm`` on Linux.
-
-    Elsewhere it falls back to the *peak* RSS (``getrusage``), which only ever grows, so a
-    difference of two readings is then a lower bound.
-    """
-    try:
-        with open("/proc/self/statm", encoding="ascii") as statm:
-            pages = int(statm.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE")
-    except OSError:  # pragma: no cover - not Linux
-        import resource  # Unix only: not on Windows or WebAssembly
-
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return peak if os.uname().sysname == "Darwin" else peak * 1024
-
-
 async def _hold_with_tasks(count: int) -> tuple[float, float]:
     """Hold *count* waits as tasks; return (bytes per task, seconds until all waited)."""
     release = asyncio.Event()
@@ -197,14 +171,14 @@ async def _hold_with_tasks(count: int) -> tuple[float, float]:
         await release.wait()
 
     gc.collect()
-    before = _resident_memory()
+    before = resident_memory()
     start = time.perf_counter()
     held: list[asyncio.Task[None]] = []
     try:
         held.extend(asyncio.create_task(hold()) for _ in range(count))
         await all_waiting
         seconds = time.perf_counter() - start
-        grown = _resident_memory() - before
+        grown = resident_memory() - before
     finally:
         release.set()
         await asyncio.gather(*held)
@@ -227,7 +201,7 @@ def _hold_with_threads(count: int) -> tuple[float, float]:
         release.wait(timeout=600)  # bounded: a mistake cannot keep a thread forever
 
     gc.collect()
-    before = _resident_memory()
+    before = resident_memory()
     start = time.perf_counter()
     held: list[threading.Thread] = []
     try:
@@ -236,7 +210,7 @@ def _hold_with_threads(count: int) -> tuple[float, float]:
             held[-1].start()
         all_waiting.wait(timeout=600)
         seconds = time.perf_counter() - start
-        grown = _resident_memory() - before
+        grown = resident_memory() - before
     finally:
         release.set()
         for thread in held:
@@ -283,245 +257,6 @@ async def tasks_vs_threads(count: int = 10_000) -> dict[str, float]:
 
 
 # -- Scalability ------------------------------------------------------------------------------
-
-
-async def _echo(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    """The asyncio echo server's handler: send back whatever arrives, until end of file."""
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    finally:
-        writer.close()
-        await writer.wait_closed()
-
-
-async def _serve_echo(
-    backlog: int,
-    started: Callable[[asyncio.AbstractEventLoop, asyncio.Event, int], None],
-) -> None:
-    """Serve :func:`_echo` on 127.0.0.1 until the event passed to *started* is set."""
-    stop = asyncio.Event()
-    handlers: set[asyncio.Task[None]] = set()
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        handlers.add(task)
-        try:
-            await _echo(reader, writer)
-        finally:
-            handlers.discard(task)
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0, backlog=backlog)
-    async with server:
-        started(asyncio.get_running_loop(), stop, server.sockets[0].getsockname()[1])
-        await stop.wait()
-    # The clients have closed: let each handler finish (a client that reset its connection
-    # made its handler fail; that is not the server's failure).
-    await asyncio.gather(*handlers, return_exceptions=True)
-
-
-def _new_loop(server: str) -> asyncio.AbstractEventLoop:
-    """A new event loop for *server*: asyncio's own, or uvloop's."""
-    if server == "uvloop":
-        uvloop = importlib.import_module("uvloop")  # the optional extra `asyncio-primer[uvloop]`
-        loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
-        return loop
-    return asyncio.new_event_loop()
-
-
-class _EchoHandler(socketserver.BaseRequestHandler):
-    """The thread-per-connection echo server's handler (runs in the connection's thread)."""
-
-    def handle(self) -> None:
-        connection: socket.socket = self.request
-        while data := connection.recv(65536):
-            connection.sendall(data)
-
-
-class _ThreadingEchoServer(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True
-    daemon_threads = False
-    block_on_close = True  # server_close() joins every connection's thread
-
-
-class _EchoServerThread:
-    """Run an echo server of kind *server* in a thread of its own; ``port`` once started."""
-
-    def __init__(self, server: str, backlog: int) -> None:
-        self.server = server
-        self.backlog = backlog
-        self.port = 0
-        self._started = threading.Event()
-        self._error: BaseException | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._threading_server: _ThreadingEchoServer | None = None
-        self._thread = threading.Thread(target=self._run, name=f"echo-{server}")
-
-    def _on_started(self, loop: asyncio.AbstractEventLoop, stop: asyncio.Event, port: int) -> None:
-        self._loop, self._stop, self.port = loop, stop, port
-        self._started.set()
-
-    def _run(self) -> None:
-        try:
-            if self.server == "threads":
-                self._serve_threads()
-            else:
-                loop = _new_loop(self.server)  # <- switching the event loop is this one line
-                try:
-                    loop.run_until_complete(_serve_echo(self.backlog, self._on_started))
-                    loop.run_until_complete(loop.shutdown_asyncgens())
-                finally:
-                    loop.close()
-        except BaseException as error:  # reported to the lesson by start()
-            self._error = error
-        finally:
-            self._started.set()
-
-    def _serve_threads(self) -> None:
-        class Server(_ThreadingEchoServer):
-            request_queue_size = self.backlog
-
-        with Server(("127.0.0.1", 0), _EchoHandler) as server:
-            self._threading_server = server
-            self.port = server.server_address[1]
-            self._started.set()
-            server.serve_forever(poll_interval=0.05)
-
-    def start(self) -> int:
-        self._thread.start()
-        self._started.wait()
-        if self._error is not None:
-            self._thread.join()
-            raise self._error
-        return self.port
-
-    def stop(self) -> None:
-        if self._threading_server is not None:
-            self._threading_server.shutdown()  # then the `with` closes it and joins its threads
-        elif self._loop is not None and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join()
-
-
-def _percentile(ordered: Sequence[float], fraction: float) -> float:
-    """The value below which *fraction* of the sorted *ordered* values lie (nearest rank)."""
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
-    return ordered[index]
-
-
-class _EchoClient(asyncio.Protocol):
-    """One load-generating client: one warm-up round trip, then *requests* timed ones."""
-
-    def __init__(self, message: bytes, requests: int, latencies: list[float]) -> None:
-        self.message = message
-        self.left = requests
-        self.latencies = latencies
-        self.received = 0
-        self.sent = 0.0
-        self.warming_up = True
-        self.transport: asyncio.Transport | None = None
-        loop = asyncio.get_running_loop()
-        self.ready: asyncio.Future[None] = loop.create_future()
-        self.done: asyncio.Future[None] = loop.create_future()
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
-        self.send()  # the warm-up: answered only once the server has accepted and is serving
-
-    def send(self) -> None:
-        assert self.transport is not None
-        self.sent = time.perf_counter()
-        self.transport.write(self.message)
-
-    def data_received(self, data: bytes) -> None:
-        self.received += len(data)
-        if self.received < len(self.message):
-            return
-        self.received = 0
-        if self.warming_up:
-            self.warming_up = False
-            self.ready.set_result(None)
-            return
-        self.latencies.append(time.perf_counter() - self.sent)
-        self.left -= 1
-        if self.left:
-            self.send()
-        elif not self.done.done():
-            self.done.set_result(None)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        error = exc or ConnectionError("the server closed the connection")
-        for future in (self.ready, self.done):
-            if not future.done():
-                future.set_exception(error)
-                future.exception()  # retrieved here: the caller awaits the one that matters
-
-
-async def _echo_clients(port: int, clients: int, requests: int, size: int) -> dict[str, float]:
-    """Connect *clients* clients to *port*, then run *requests* round trips on each at once."""
-    loop = asyncio.get_running_loop()
-    latencies: list[float] = []
-    connected: list[_EchoClient] = []
-    connecting = asyncio.Semaphore(128)  # stay well inside the listen backlog
-
-    async def connect() -> None:
-        async with connecting:
-            _, protocol = await loop.create_connection(
-                lambda: _EchoClient(b"x" * size, requests, latencies), "127.0.0.1", port
-            )
-            connected.append(protocol)
-            await protocol.ready
-
-    start = time.perf_counter()
-    connect_tasks = [asyncio.create_task(connect()) for _ in range(clients)]
-    try:
-        await asyncio.gather(*connect_tasks)
-        ready = time.perf_counter()
-        for protocol in connected:
-            protocol.send()
-        await asyncio.gather(*(protocol.done for protocol in connected))
-        finished = time.perf_counter()
-    finally:
-        for task in connect_tasks:
-            task.cancel()  # if one client failed, the others stop connecting too
-        await asyncio.gather(*connect_tasks, return_exceptions=True)
-        for protocol in connected:
-            if protocol.transport is not None:
-                protocol.transport.close()
-        await asyncio.sleep(0)  # let the transports finish closing
-    latencies.sort()
-    seconds = finished - ready
-    return {
-        "requests": float(len(latencies)),
-        "seconds": seconds,
-        "requests_per_second": len(latencies) / seconds if seconds > 0 else 0.0,
-        "connect_seconds": ready - start,
-        "p50_ms": _percentile(latencies, 0.50) * 1000,
-        "p90_ms": _percentile(latencies, 0.90) * 1000,
-        "p99_ms": _percentile(latencies, 0.99) * 1000,
-    }
-
-
-def _echo_clients_main(argv: Sequence[str]) -> None:
-    """Entry point of the client process: ``PORT CLIENTS REQUESTS SIZE``; prints JSON.
-
-    The clients run on uvloop where it is installed, to keep them lighter than any server.
-    """
-    port, clients, requests, size = (int(arg) for arg in argv)
-    loop = _new_loop("uvloop" if importlib.util.find_spec("uvloop") else "asyncio")
-    try:
-        stats = loop.run_until_complete(_echo_clients(port, clients, requests, size))
-    finally:
-        loop.close()
-    print(json.dumps(stats))
-
-
-_CLIENT_PROCESS = (
-    "import sys; from asyncio_primer.benefits import _echo_clients_main as m; m(sys.argv[1:])"
-)
 
 
 @lesson(
@@ -580,42 +315,16 @@ async def echo_load(
     :raises ModuleNotFoundError: if *server* is ``"uvloop"`` and uvloop is not installed.
     :raises RuntimeError: if the client process fails.
     """
-    import resource  # Unix only: not on Windows or WebAssembly
-
-    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    needed = 2 * clients + FD_RESERVE
-    if soft != resource.RLIM_INFINITY and soft < needed:
-        raise ValueError(
-            f"clients={clients} needs about {needed} file descriptors (two sockets per client),"
-            f" but the limit is {soft}: raise it with `ulimit -n` or resource.setrlimit()"
-        )
+    check_file_limit(clients)  # two sockets per client: refuse clearly if there are too few
     if server == "uvloop":
         importlib.import_module("uvloop")  # fail before starting anything
 
-    python_path = os.pathsep.join(filter(None, [_PACKAGE_PARENT, os.environ.get("PYTHONPATH")]))
-    echo_server = _EchoServerThread(server, backlog=min(clients, 1024))
+    echo_server = EchoServerThread(server, backlog=min(clients, 1024))
     port = echo_server.start()
     try:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            _CLIENT_PROCESS,
-            *(str(n) for n in (port, clients, requests, size)),
-            stdout=asyncio.subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": python_path},
-        )
-        try:
-            output, _ = await process.communicate()
-        except BaseException:  # cancelled, say: never leave the clients running
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await process.wait()
-            raise
+        stats = await clients_in_child_process(port, clients, requests, size)
     finally:
         await asyncio.to_thread(echo_server.stop)  # joining the server's threads blocks
-    if process.returncode != 0:
-        raise RuntimeError(f"the client process failed with exit code {process.returncode}")
-    stats: dict[str, float] = json.loads(output)
     print(
         f"{server} server, {clients} clients x {requests} requests:"
         f" {stats['requests_per_second']:.0f} requests/s,"

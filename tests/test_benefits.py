@@ -13,6 +13,8 @@ from primer_testing import assert_refused
 
 from asyncio_primer import benefits
 from asyncio_primer._registry import lessons
+from asyncio_primer._support import echo
+from asyncio_primer._support.memory import resident_memory
 from asyncio_primer._support.runner import Printed, needs_real_time, run_lesson
 
 HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
@@ -87,6 +89,7 @@ def test_heartbeat_rejects_bad_arguments(
     assert_refused(run, error, named)
 
 
+@pytest.mark.lesson("benefits.tasks_vs_threads")
 def test_tasks_vs_threads_reports_both_costs() -> None:
     run = run_lesson(benefits.tasks_vs_threads, 20, virtual=False)
     assert run.error is None
@@ -106,7 +109,7 @@ def test_tasks_vs_threads_rejects_bad_counts(count: Any, error: type[Exception])
 
 
 def test_resident_memory_is_a_positive_number_of_bytes() -> None:
-    assert benefits._resident_memory() > 1024 * 1024
+    assert resident_memory() > 1024 * 1024
 
 
 SERVERS = [
@@ -116,6 +119,7 @@ SERVERS = [
 ]
 
 
+@pytest.mark.lesson("benefits.echo_load")
 @pytest.mark.parametrize("server", SERVERS)
 def test_echo_load_serves_every_request(server: str) -> None:
     run = run_lesson(benefits.echo_load, server, 3, 2, 16, virtual=False)
@@ -157,11 +161,11 @@ def test_echo_load_refuses_clearly_when_the_file_limit_is_too_low(
 
 def test_percentile_uses_the_nearest_rank() -> None:
     values = [float(n) for n in range(1, 101)]
-    assert benefits._percentile(values, 0.50) == 50.0
-    assert benefits._percentile(values, 0.99) == 99.0
-    assert benefits._percentile([7.0], 0.99) == 7.0
-    assert benefits._percentile(values, 0.0) == 1.0  # the smallest, not below it
-    assert benefits._percentile(values, 1.0) == 100.0  # the largest, not beyond it
+    assert echo.percentile(values, 0.50) == 50.0
+    assert echo.percentile(values, 0.99) == 99.0
+    assert echo.percentile([7.0], 0.99) == 7.0
+    assert echo.percentile(values, 0.0) == 1.0  # the smallest, not below it
+    assert echo.percentile(values, 1.0) == 100.0  # the largest, not beyond it
 
 
 # -- The load generator's clients, run in this process ------------------------------------------
@@ -208,7 +212,7 @@ class _CountingEchoServer:
             port = server.sockets[0].getsockname()[1]
             try:
                 # (a client that never sees its whole echo would wait forever: fail instead)
-                clients_done = benefits._echo_clients(port, clients, requests, size)
+                clients_done = echo.echo_clients(port, clients, requests, size)
                 return await asyncio.wait_for(clients_done, timeout=60)
             finally:
                 # the clients have closed their ends: each handler reads end of file and returns
@@ -248,19 +252,19 @@ def test_echo_clients_process_entry_point_prints_its_stats_as_json(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     loops: list[str] = []
-    new_loop = benefits._new_loop
+    new_loop = echo.new_loop
 
     def recorded_new_loop(server: str) -> asyncio.AbstractEventLoop:
         loops.append(server)
         return new_loop(server)
 
-    monkeypatch.setattr(benefits, "_new_loop", recorded_new_loop)
-    echo_server = benefits._EchoServerThread("asyncio", backlog=4)
+    monkeypatch.setattr(echo, "new_loop", recorded_new_loop)
+    echo_server = echo.EchoServerThread("asyncio", backlog=4)
     port = echo_server.start()
     assert loops == ["asyncio"]  # the server's own loop
     loops.clear()
     try:
-        benefits._echo_clients_main([str(port), "2", "3", "8"])
+        echo.main([str(port), "2", "3", "8"])
     finally:
         echo_server.stop()
     assert loops == ["uvloop" if HAS_UVLOOP else "asyncio"]  # as documented: uvloop if installed

@@ -27,8 +27,8 @@ SOURCES = [
             reason="needs Python 3.11 to parse",
         ),
     )
+    # _support too: the echo benchmark's servers and clients (_support/echo.py) live there
     for path in sorted(PACKAGE.rglob("*.py"))
-    if "_support" not in path.parts
 ]
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 #: Calls that listen or connect, and the positions of their host and port arguments.

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 import asyncio_primer
 from asyncio_primer import benefits
-from asyncio_primer._support import runner
+from asyncio_primer._support import echo, runner
 
 __all__ = ["Figure", "Results", "main"]
 
@@ -511,7 +511,7 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m asyncio_prime
         servers.append("uvloop")
     else:
         progress("uvloop is not installed: no echo_uvloop figures (pip install uvloop)")
-    ensure_file_limit(2 * max(clients) + 2 * benefits.FD_RESERVE)
+    ensure_file_limit(2 * max(clients) + 2 * echo.FD_RESERVE)
     mode = modes()
     if any(mode.values()):
         progress(
