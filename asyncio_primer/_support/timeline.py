@@ -203,17 +203,19 @@ def merged_blocks(
     return bands
 
 
-def svg(trace: Trace) -> str:
+def svg(trace: Trace, axis: float | None = None) -> str:
     """The trace as an inline SVG timeline: one bar per task, printed lines as numbered dots.
 
     A run of more than :data:`MOST_BARS` tasks is drawn as a histogram of how many tasks were
     running when instead. A period in which the loop ran nothing (``trace.blocked``) is shaded.
+    *axis* draws the time axis to at least that many seconds: the same scale as another run's
+    (a pitfall's fix on its symptom's scale).
     """
     chart = rows(trace)
     many = len(chart) - 1 > MOST_BARS
     shown = chart[:1] if many else chart
-    scale = ticks(trace.elapsed)
-    total = trace.elapsed or 1.0
+    total = max(trace.elapsed, axis or 0.0) or 1.0
+    scale = ticks(total)
     x0 = LABEL_WIDTH
     width = LABEL_WIDTH + PLOT_WIDTH + NOTE_WIDTH
     bottom = TOP + ROW_HEIGHT * len(shown) + (HISTOGRAM_HEIGHT + 8 if many else 0)

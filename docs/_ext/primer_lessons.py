@@ -27,6 +27,7 @@ import inspect
 import io
 import os
 import platform
+import pprint
 import re
 import sys
 import textwrap
@@ -43,7 +44,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from asyncio_primer._support.lesson_index import source_without_docstring
-from asyncio_primer._support.timeline import output_lines, svg
+from asyncio_primer._support.timeline import output_lines, seconds, svg
 from asyncio_primer._support.tracer import trace_lesson
 
 logger = logging.getLogger(__name__)
@@ -339,6 +340,26 @@ def conditions_line() -> str:
     )
 
 
+#: Output lines longer than this are laid out over several lines where that keeps them exact.
+WIDE = 92
+
+
+def readable(lines: list[str], run: Any) -> list[str]:
+    """*lines* of a run's output, with a long ``returned ...`` value pretty-printed over lines.
+
+    The lines the lesson printed are left as they are (the CSS wraps the rare long one).
+    """
+    result = []
+    for line in lines:
+        if len(line) > WIDE and run.result is not None and line == f"returned {run.result!r}":
+            pretty = pprint.pformat(run.result, width=WIDE - 9, sort_dicts=False)
+            first, *rest = pretty.splitlines()
+            result += ["returned " + first, *(" " * 9 + more for more in rest)]
+        else:
+            result.append(line)
+    return result
+
+
 def _key(lesson_name: str) -> tuple[str, str]:
     """``("swallowed_cancel", "symptom")`` for a pitfall's lesson, else ``(name, "")``."""
     for kind in ("symptom", "fix"):
@@ -357,12 +378,13 @@ def recorded(
     said already (the timeline's legend is given once per page).
     """
     page = {} if page is None else page
+    topic = _key(qualname.rsplit(".", 1)[-1])[0]
     real = needs_real_time(qualname, lesson)
     trace = trace_lesson(lesson, virtual=not real, watch_loop=real)
     concurrent = trace.concurrent
     text = [".. rubric:: Output", "", ".. code-block:: text"]
     text += ["   :linenos:", ""] if concurrent and trace.lines else [""]
-    text += [INDENT + public(line) for line in output_lines(trace.run)]
+    text += [INDENT + public(line) for line in readable(output_lines(trace.run), trace.run)]
     if real:
         text += ["", ".. rst-class:: lesson-conditions", "", conditions_line()]
     if concurrent:
@@ -378,6 +400,23 @@ def recorded(
                 INDENT + '<p class="timeline-pointer">Read it as the first timeline on this page'
                 ' (<a href="#timeline-legend">legend</a>): bars are tasks, numbered dots are'
                 " the output's lines.</p>",
+                "",
+            ]
+        axis = None
+        symptom = page.get("symptom runs", {}).get(topic)
+        if kind == "symptom":
+            page.setdefault("symptom runs", {})[topic] = trace.elapsed
+        elif kind == "fix" and symptom is not None and symptom > 0 and trace.elapsed > 0:
+            axis = max(symptom, trace.elapsed)
+            if abs(symptom - trace.elapsed) < 1e-9:
+                compared = "as long as"
+            elif abs(symptom - trace.elapsed) <= 0.05 * axis:
+                compared = "about as long as"
+            else:
+                compared = f"{'longer' if trace.elapsed > symptom else 'shorter'} than"
+            text += [
+                f"Drawn on the same time scale as the symptom's timeline above: the fix took "
+                f"{seconds(trace.elapsed)} s, {compared} the symptom's {seconds(symptom)} s.",
                 "",
             ]
         if trace.blocked:
@@ -396,7 +435,7 @@ def recorded(
                 "",
             ]
         text += [".. raw:: html", ""]
-        text += [INDENT + public(line) for line in svg(trace).splitlines()]
+        text += [INDENT + public(line) for line in svg(trace, axis).splitlines()]
     return text
 
 
