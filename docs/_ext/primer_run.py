@@ -287,6 +287,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", check_npm)
     app.connect("doctree-read", add_run_widgets)
     app.connect("build-finished", copy_runtime)
-    app.add_js_file("run/run.js", type="module")
+    app.add_js_file("run/run.js", defer="defer")
     app.add_css_file("run/run.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
