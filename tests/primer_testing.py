@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from asyncio_primer._support.runner import Run
+from asyncio_primer._support.runner import Run, run_lesson
 
 
 def needs_python(major: int, minor: int, what: str) -> pytest.MarkDecorator:
@@ -51,6 +51,32 @@ def assert_refused(
     assert run.printed == []
     if run.virtual:
         assert run.elapsed == 0.0
+
+
+#: A bad-input case: (lesson, {parameter: bad value}, the error it raises, what its message shows).
+RefusalCase = tuple[Callable[..., Any], dict[str, Any], type[Exception], str]
+
+
+def refusal_test(cases: list[RefusalCase]) -> Callable[..., None]:
+    """One test over *cases*: each lesson, given its one bad argument, refuses it at once.
+
+    Run on real time (no socket, child or thread may start before the check), it raises the
+    case's error, naming the parameter first and showing the bad value (:func:`assert_refused`).
+    Assign the result to a ``test_...`` name in a concept's test module; ids from :func:`case_ids`.
+    """
+
+    def test(
+        lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
+    ) -> None:
+        run = run_lesson(lesson, virtual=False, **kwargs)
+        (parameter,) = kwargs
+        assert_refused(run, error, shown, parameter)
+
+    parametrize = pytest.mark.parametrize(
+        ("lesson", "kwargs", "error", "shown"), cases, ids=case_ids(cases)
+    )
+    parametrized: Callable[..., None] = parametrize(test)
+    return parametrized
 
 
 @contextlib.contextmanager

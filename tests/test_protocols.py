@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from primer_testing import assert_refused, case_ids
+from primer_testing import RefusalCase, refusal_test
 
 from asyncio_primer import protocols
 from asyncio_primer._support.runner import needs_real_time, run_lesson
@@ -64,7 +62,7 @@ def test_on_virtual_time_the_timeout_fires_at_once(name: str) -> None:
     assert run.elapsed == 2.0
 
 
-BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]] = [
+BAD_INPUT: list[RefusalCase] = [
     (protocols.echo_with_protocols, {"message": b"bytes"}, TypeError, "b'bytes'"),
     (protocols.echo_with_protocols, {"message": "two\nlines"}, ValueError, "'two\\nlines'"),
     (protocols.echo_with_protocols, {"timeout": 0.0}, ValueError, "0.0"),
@@ -75,15 +73,4 @@ BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]]
     (protocols.frame_lines_in_a_protocol, {"timeout": float("nan")}, ValueError, "nan"),
 ]
 
-
-@pytest.mark.parametrize(
-    ("lesson", "kwargs", "error", "shown"),
-    BAD_INPUT,
-    ids=case_ids(BAD_INPUT),
-)
-def test_bad_input_is_refused_before_any_socket_opens(
-    lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
-) -> None:
-    run = run_lesson(lesson, virtual=False, **kwargs)
-    (parameter,) = kwargs
-    assert_refused(run, error, shown, parameter)
+test_bad_input_is_refused_before_any_socket_opens = refusal_test(BAD_INPUT)

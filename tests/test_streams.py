@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from primer_testing import assert_refused, case_ids
+from primer_testing import RefusalCase, refusal_test
 
 from asyncio_primer import streams
 from asyncio_primer._support.runner import needs_real_time, run_lesson
@@ -128,7 +126,7 @@ def test_on_virtual_time_the_timeout_fires_at_once(name: str) -> None:
     assert run.elapsed == 3.0
 
 
-BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]] = [
+BAD_INPUT: list[RefusalCase] = [
     (streams.echo_over_tcp, {"lines": []}, ValueError, "[]"),
     (streams.echo_over_tcp, {"lines": "hello"}, TypeError, "'hello'"),
     (streams.echo_over_tcp, {"lines": ["ok", "two\nlines"]}, ValueError, "'two\\nlines'"),
@@ -144,15 +142,4 @@ BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]]
     (streams.read_until_limit_overrun, {"limit": 2.5}, TypeError, "2.5"),
 ]
 
-
-@pytest.mark.parametrize(
-    ("lesson", "kwargs", "error", "shown"),
-    BAD_INPUT,
-    ids=case_ids(BAD_INPUT),
-)
-def test_bad_input_is_refused_before_any_socket_opens(
-    lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
-) -> None:
-    run = run_lesson(lesson, virtual=False, **kwargs)
-    (parameter,) = kwargs
-    assert_refused(run, error, shown, parameter)
+test_bad_input_is_refused_before_any_socket_opens = refusal_test(BAD_INPUT)

@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from primer_testing import assert_refused, case_ids
+from primer_testing import RefusalCase, refusal_test
 
 from asyncio_primer import subprocesses
 from asyncio_primer._support.runner import needs_real_time, run_lesson
@@ -90,7 +88,7 @@ def test_on_virtual_time_the_timeout_fires_at_once() -> None:
     assert run.elapsed == 30.0
 
 
-BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]] = [
+BAD_INPUT: list[RefusalCase] = [
     (subprocesses.run_a_child, {"exit_code": -1}, ValueError, "-1"),
     (subprocesses.run_a_child, {"exit_code": 256}, ValueError, "256"),
     (subprocesses.run_a_child, {"exit_code": "0"}, TypeError, "'0'"),
@@ -102,15 +100,4 @@ BAD_INPUT: list[tuple[Callable[..., Any], dict[str, Any], type[Exception], str]]
     (subprocesses.shell_with_quoting, {"argument": "nul\0"}, ValueError, "'nul\\x00'"),
 ]
 
-
-@pytest.mark.parametrize(
-    ("lesson", "kwargs", "error", "shown"),
-    BAD_INPUT,
-    ids=case_ids(BAD_INPUT),
-)
-def test_bad_input_is_refused_before_any_child_starts(
-    lesson: Callable[..., Any], kwargs: dict[str, Any], error: type[Exception], shown: str
-) -> None:
-    run = run_lesson(lesson, virtual=False, **kwargs)
-    (parameter,) = kwargs
-    assert_refused(run, error, shown, parameter)
+test_bad_input_is_refused_before_any_child_starts = refusal_test(BAD_INPUT)
