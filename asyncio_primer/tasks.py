@@ -152,15 +152,11 @@ async def gather_in_order(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> list[flo
     :param delays: one delay per awaitable, in seconds; none may be negative.
     :returns: the delays, in argument order.
     """
-
-    async def echo_after(delay: float) -> float:
-        await asyncio.sleep(delay)
-        return delay
-
-    return list(await asyncio.gather(*(echo_after(delay) for delay in delays)))
+    return list(await asyncio.gather(*(_echo_after(delay) for delay in delays)))
 
 
 async def _echo_after(delay: float) -> float:
+    """Sleep *delay* seconds, then return *delay*: the result says when it finished."""
     await asyncio.sleep(delay)
     return delay
 
