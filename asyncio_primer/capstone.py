@@ -24,7 +24,8 @@ HTTP client; nothing else changes.
 The fetcher runs its requests with :func:`asyncio.gather` so that it works on every Python the
 primer supports. On Python 3.11+ a :class:`asyncio.TaskGroup` is the usual choice; here the two
 behave alike, because :func:`fetch_with_retries` turns every failure into a result and never
-raises — except for its own cancellation, which both pass on to every request.
+raises. They differ when the fetcher itself is cancelled: both cancel every request, but only the
+task group waits for them all to finish, so with ``gather`` the fetcher waits for them itself.
 """
 
 from __future__ import annotations
@@ -239,9 +240,11 @@ async def polite_fetcher(
 
     If the run is cancelled — by a caller (:func:`cancel_the_fetcher`) or by Ctrl-C, which
     :func:`asyncio.run` turns into a cancellation of the main task on Python 3.11+ — the
-    cancellation reaches every request through :func:`asyncio.gather`; the fetcher waits until
-    they have all ended, reports what it finished and what it abandoned, and lets the
-    cancellation go on.
+    cancellation reaches every request through :func:`asyncio.gather`, which cancels them all.
+    But ``gather`` raises as soon as the *first* of them has ended, so the fetcher then waits
+    with :func:`asyncio.wait` until every request has finished cleaning up (a
+    :class:`asyncio.TaskGroup` would wait by itself), reports what it fetched and what it
+    abandoned, and lets the cancellation go on.
 
     :param paths: the pages to fetch, in order.
     :param limit: how many requests may be in flight at once.
@@ -265,6 +268,7 @@ async def polite_fetcher(
     try:
         await asyncio.gather(*tasks)
     except asyncio.CancelledError:
+        await asyncio.wait(tasks)  # gather cancelled them; let every one finish cleaning up
         abandoned = [path for path in paths if path not in results]
         print(f"stopping: {len(results)} pages fetched, abandoned {abandoned}")
         raise
