@@ -182,9 +182,7 @@ def test_an_outer_timeout_stops_the_fetcher_the_same_way() -> None:
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="needs Python 3.11 (asyncio.run and Ctrl-C)")
-@pytest.mark.skipif(
-    not hasattr(signal, "raise_signal") or sys.platform == "win32", reason="needs signals"
-)
+@pytest.mark.needs("signals")
 def test_ctrl_c_cancels_the_fetcher_gracefully(capsys: pytest.CaptureFixture[str]) -> None:
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         pytest.skip("SIGINT has a handler of its own here; asyncio.run would not install its own")

@@ -35,6 +35,8 @@ def test_each_task_gets_a_copy_taken_when_it_is_created() -> None:
     assert run.elapsed == 3.0
 
 
+@pytest.mark.lesson("context.context_in_threads")
+@pytest.mark.lesson("context.context_in_threads")
 def test_lessons_leave_the_callers_context_as_they_found_it() -> None:
     async def caller() -> list[str]:
         await context.set_get_reset()
