@@ -343,12 +343,12 @@ def chart(trace: Trace, width: int, plain: bool = False, now: float | None = Non
     main_glyph = "=" if plain else "─"
     lines: list[Text] = []
     for row in rows:
-        line = Text(_clip(row.label, label_width).ljust(label_width) + " ", no_wrap=True)
+        line = Text(timeline.clip(row.label, label_width).ljust(label_width) + " ", no_wrap=True)
         for kind, count in timeline.bar_cells(row, total, bar_width):
             char = main_glyph if row.outcome == "main" and kind == "running" else glyph[kind]
             style = STYLES.get(row.outcome, "") if kind == "running" else "dim"
             line.append(char * count, style=style)
-        line.append(" " + _clip(row.note, note_width), style=STYLES.get(row.outcome, ""))
+        line.append(" " + timeline.clip(row.note, note_width), style=STYLES.get(row.outcome, ""))
         lines.append(line)
     lines += _axis(scale, total, label_width + 1, bar_width, plain)  # ticks up to *total*
     return Group(*lines)
@@ -366,9 +366,3 @@ def _axis(scale: list[float], total: float, indent: int, width: int, plain: bool
             labels[start : start + len(text)] = text
     pad = " " * indent
     return [Text(pad + "".join(marks).rstrip(), style="dim"), Text(pad + "".join(labels).rstrip())]
-
-
-def _clip(text: str, size: int) -> str:
-    if len(text) <= size:
-        return text
-    return text[: size - 1] + "…" if size > 0 else ""

@@ -17,7 +17,17 @@ from html import escape
 from asyncio_primer._support.runner import Run
 from asyncio_primer._support.tracer import MAIN, TaskRecord, Trace, _short
 
-__all__ = ["Row", "bar_cells", "numbered", "output_lines", "public_label", "rows", "svg", "ticks"]
+__all__ = [
+    "Row",
+    "bar_cells",
+    "clip",
+    "numbered",
+    "output_lines",
+    "public_label",
+    "rows",
+    "svg",
+    "ticks",
+]
 
 
 def output_lines(run: Run) -> list[str]:
@@ -268,7 +278,7 @@ def svg(trace: Trace, axis: float | None = None) -> str:
         mid = TOP + ROW_HEIGHT * i + ROW_HEIGHT / 2
         label = public_label(row.label)
         out.append(
-            f'<text x="{x0 - 8}" y="{mid + 4}" text-anchor="end">{escape(_clip(label, 32))}'
+            f'<text x="{x0 - 8}" y="{mid + 4}" text-anchor="end">{escape(clip(label, 32))}'
             f"<title>{escape(label)}</title></text>"
         )
         if row.outcome == "main":
@@ -289,7 +299,7 @@ def svg(trace: Trace, axis: float | None = None) -> str:
                 f"<title>{escape(label)}: {escape(row.note)}</title></rect>"
             )
             out.append(
-                f'<text x="{x0 + PLOT_WIDTH + 8}" y="{mid + 4}">{escape(_clip(row.note, 24))}'
+                f'<text x="{x0 + PLOT_WIDTH + 8}" y="{mid + 4}">{escape(clip(row.note, 24))}'
                 f"<title>{escape(row.note)}</title></text>"
             )
         out += _dots(said.get(row.id, []), mid, x)
@@ -352,7 +362,7 @@ def _histogram(trace: Trace, top: float, x: Callable[[float], float], total: flo
         f'<text x="{LABEL_WIDTH - 8}" y="{top + 62}" text-anchor="end">at each moment</text>',
         f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{top + 14}">up to {most:,} at once</text>',
         f'<text x="{LABEL_WIDTH + PLOT_WIDTH + 8}" y="{top + 30}">'
-        f"{escape(_clip(summary, 24))}<title>{escape(summary)}</title></text>",
+        f"{escape(clip(summary, 24))}<title>{escape(summary)}</title></text>",
         f'<line x1="{LABEL_WIDTH}" y1="{top}" x2="{LABEL_WIDTH + PLOT_WIDTH}" y2="{top}" '
         f'stroke="currentColor" stroke-opacity="0.3" stroke-dasharray="2 3"/>',
     ]
@@ -370,5 +380,8 @@ def _histogram(trace: Trace, top: float, x: Callable[[float], float], total: flo
     return out
 
 
-def _clip(text: str, size: int) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+def clip(text: str, size: int) -> str:
+    """*text* cut to at most *size* characters, its last one "…" if anything was cut."""
+    if len(text) <= size:
+        return text
+    return text[: size - 1] + "…" if size > 0 else ""
