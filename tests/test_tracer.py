@@ -147,7 +147,10 @@ RUNNABLE = [
 ]
 
 
-@pytest.mark.parametrize("qualname", RUNNABLE)
+# each skipped, with the registry's reason, where the lesson cannot run (threads on WebAssembly)
+@pytest.mark.parametrize(
+    "qualname", [pytest.param(q, marks=pytest.mark.lesson(q)) for q in RUNNABLE]
+)
 def test_tracing_a_lesson_changes_nothing_it_prints_returns_or_takes(qualname: str) -> None:
     lesson = lessons()[qualname]
     plain = run_lesson(lesson)
@@ -435,9 +438,24 @@ def test_the_docs_show_the_private_helpers_a_lesson_calls(primer_lessons: Module
 
     helpers = primer_lessons.helpers_called(pitfalls.blocking_call_symptom)
     # _with_heartbeat calls _heartbeat: found through it
-    assert [name for name, _ in helpers] == ["_check_heartbeat", "_heartbeat", "_with_heartbeat"]
+    assert [name for name, _, _ in helpers] == [
+        "_check_heartbeat",
+        "_heartbeat",
+        "_with_heartbeat",
+    ]
     assert helpers[1][1].startswith("async def _heartbeat(")
+    assert {where for _, _, where in helpers} == {""}  # all in the lesson's own module
     assert primer_lessons.helpers_called(tasks.run_workers) == []
+
+
+def test_the_docs_show_the_support_code_a_lesson_imports(primer_lessons: ModuleType) -> None:
+    source = (
+        "from asyncio_primer._registry import lesson\n"
+        "from asyncio_primer._support.memory import resident_memory as rss\n"
+        "from asyncio_primer._validate import check_delay\n"
+        "from asyncio_primer.tasks import run_workers\n"
+    )
+    assert primer_lessons.support_imports(source) == {"rss": "asyncio_primer._support.memory"}
 
 
 def test_the_docs_say_which_arguments_a_lesson_checks(primer_lessons: ModuleType) -> None:

@@ -262,21 +262,55 @@ def _names(source: str) -> set[str]:
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
-def helpers_called(lesson: Any) -> list[tuple[str, str]]:
-    """The private helpers of its module that *lesson* calls, directly or through each other,
-    in source order: ``(name, shown source)``."""
+#: Private modules whose code a lesson's reader does not need to see: the registry (its checks
+#: are said in words) and the argument checks themselves.
+NOT_SHOWN = ("asyncio_primer._registry", "asyncio_primer._validate")
+
+
+def support_imports(module_source: str) -> dict[str, str]:
+    """Names the module imports from the primer's private modules (``asyncio_primer._support``
+    and the like, but not :data:`NOT_SHOWN`): name -> module."""
+    found: dict[str, str] = {}
+    for node in ast.parse(module_source).body:
+        if (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("asyncio_primer._")
+            and node.module not in NOT_SHOWN
+        ):
+            for alias in node.names:
+                found[alias.asname or alias.name] = str(node.module)
+    return found
+
+
+def helpers_called(lesson: Any) -> list[tuple[str, str, str]]:
+    """The code *lesson* calls that the page would not show otherwise, in source order:
+    ``(name, shown source, where)``. *where* is ``""`` for a private helper of its own module
+    (found through the helpers that call each other, transitively), else the private module a
+    function or class it uses is imported from (``asyncio_primer._support.memory``: that code is
+    shown, not what it calls in turn)."""
     function = inspect.unwrap(lesson)
     module = sys.modules[function.__module__]
-    helpers = module_helpers(inspect.getsource(module))
+    module_source = inspect.getsource(module)
+    helpers = module_helpers(module_source)
+    imported = support_imports(module_source)
     wanted: set[str] = set()
+    support: set[str] = set()
     todo = [textwrap.dedent(inspect.getsource(function))]
     while todo:
-        for name in _names(todo.pop()) & helpers.keys():
+        used = _names(todo.pop())
+        for name in used & helpers.keys():
             if name not in wanted and name != function.__name__:
                 wanted.add(name)
                 todo.append(helpers[name][1])
+        support |= used & imported.keys()
     ordered = sorted(wanted, key=lambda name: helpers[name][0])
-    return [(name, without_tool_comments(helpers[name][1])) for name in ordered]
+    found = [(name, without_tool_comments(helpers[name][1]), "") for name in ordered]
+    for name in sorted(support):
+        obj = getattr(module, name, None)
+        if inspect.isfunction(obj) or inspect.isclass(obj):
+            code = textwrap.dedent(inspect.getsource(inspect.unwrap(obj)))
+            found.append((name, without_tool_comments(code), imported[name]))
+    return found
 
 
 # -- what the build publishes ----------------------------------------------------------------------
@@ -502,15 +536,33 @@ class LessonDirective(SphinxDirective):
         text += [INDENT * 2 + line for line in shown_source(lesson).splitlines()]
 
         helpers = helpers_called(lesson)
-        new = [(helper, code) for helper, code in helpers if helper not in shown]
-        earlier = [helper for helper, _ in helpers if helper in shown]
-        if new:
+        new = [(helper, code, where) for helper, code, where in helpers if helper not in shown]
+        earlier = [helper for helper, _, _ in helpers if helper in shown]
+        own = [(helper, code) for helper, code, where in new if not where]
+        if own:
             text += ["", f"{INDENT}.. rubric:: Helpers it calls", "", INDENT + HELPERS_NOTE]
             text += ["", f"{INDENT}.. code-block:: python", ""]
-            for i, (helper, code) in enumerate(new):
+            for i, (_, code) in enumerate(own):
                 text += [""] * (i > 0) * 2
                 text += [INDENT * 2 + line for line in code.splitlines()]
-                shown[helper] = name
+        for where in sorted({where for _, _, where in new if where}):
+            names = ", ".join(f"``{helper}``" for helper, _, w in new if w == where)
+            text += [
+                "",
+                f"{INDENT}.. rubric:: Support code it calls",
+                "",
+                f"{INDENT}{names}, from ``{where}``: plumbing of the primer's own, not part of "
+                "its API and not a lesson — shown so that nothing the lesson runs is hidden.",
+                "",
+                f"{INDENT}.. code-block:: python",
+                "",
+            ]
+            codes = [code for _, code, w in new if w == where]
+            for i, code in enumerate(codes):
+                text += [""] * (i > 0) * 2
+                text += [INDENT * 2 + line for line in code.splitlines()]
+        for helper, _, _ in new:
+            shown[helper] = name
         if earlier:
             said = ", ".join(f"``{helper}`` (with ``{shown[helper]}``)" for helper in earlier)
             text += ["", f"{INDENT}It also calls helpers shown above on this page: {said}."]
