@@ -74,7 +74,7 @@ async def loop_clock(delay: float = 1.0) -> float:
     True
 
     The loop schedules timers on its monotonic clock: ``loop.time()`` is what ``call_at`` and
-    every timeout are measured against. Under a virtual clock (as in this primer's tests) the
+    every timeout are measured against. On :term:`virtual time` (as in this primer's tests) the
     same code reports exactly *delay*.
 
     :param delay: seconds to sleep; must not be negative.

@@ -170,8 +170,8 @@ async def blocking_call_symptom(block: float = 1.0, interval: float = 0.1) -> tu
     call blocks nothing else runs: the heartbeat gets not a single tick in, and the largest gap
     between its ticks is at least *block*. In a server, every client waits that long.
     asyncio's debug mode logs each step slower than ``loop.slow_callback_duration`` (0.1 s):
-    that is how you find such calls. This lesson needs real time (a virtual clock does not move
-    while :func:`time.sleep` blocks).
+    that is how you find such calls. This lesson needs :term:`real time` (a virtual clock does not
+    move while :func:`time.sleep` blocks).
 
     :param block: seconds the blocking call takes; must be > *interval*.
     :param interval: seconds between heartbeats; must be > 0.

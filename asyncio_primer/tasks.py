@@ -88,10 +88,10 @@ if sys.version_info >= (3, 11):
         the block exited; all done: True
         [0.03, 0.01, 0.02]
 
-        ``async with asyncio.TaskGroup() as group:`` is *structured concurrency*: the tasks made
-        with ``group.create_task`` cannot outlive the block, because leaving it waits for all of
-        them — here until the longest delay, 3 s with the defaults. After the block every task is
-        done, so :meth:`~asyncio.Task.result` returns at once. If a task fails, the group cancels
+        ``async with asyncio.TaskGroup() as group:`` is :term:`structured concurrency`: the tasks
+        made with ``group.create_task`` cannot outlive the block, because leaving it waits for all
+        of them — here until the longest delay, 3 s with the defaults. After the block every task
+        is done, so :meth:`~asyncio.Task.result` returns at once. If a task fails, the group cancels
         the others and raises an :exc:`ExceptionGroup` (see
         :func:`~asyncio_primer.errors.task_group_except_star`) — unlike :func:`asyncio.gather`,
         which leaves them running. Prefer it to ``gather`` in new code.
@@ -250,7 +250,7 @@ async def wait_for_jobs(
 
 @lesson(count=check_positive_int, delay=check_delay)
 async def keep_background_tasks(count: int = 3, delay: float = 1.0) -> list[int]:
-    """Keep a reference to fire-and-forget tasks in a set, as the official docs recommend.
+    """Keep a reference to :term:`fire-and-forget tasks <fire-and-forget task>` in a set.
 
     >>> asyncio.run(keep_background_tasks(3, 0.01))
     holding 3 tasks
