@@ -235,8 +235,10 @@ async def polite_fetcher(
     3.125 s: ``/slow`` holds one slot until its timeout at 1 s, while ``/``, ``/flaky``,
     ``/missing`` and ``/down`` take turns in the other; the retries of ``/flaky`` and ``/slow``
     succeed, and ``/down`` fails three times, 0.5 s and then 1 s apart, and is the last to
-    finish. Fetched one after another, without the limit's overlap, the same attempts would take
-    5.5 s. The timeline below shows that never more than two requests are at the server at once.
+    finish. Fetched one after another, the same attempts would take 5.5 s. In the timeline below,
+    each page's bar runs from its start to its result, including the time it waits for a slot or
+    backs off; the server's count, printed last, shows that never more than two requests were
+    in flight at once.
 
     If the run is cancelled — by a caller (:func:`cancel_the_fetcher`) or by Ctrl-C, which
     :func:`asyncio.run` turns into a cancellation of the main task on Python 3.11+ — the
