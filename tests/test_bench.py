@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from asyncio_primer._support import bench
+from asyncio_primer._support import bench, runner
 
 HAS_UVLOOP = importlib.util.find_spec("uvloop") is not None
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
@@ -254,3 +254,18 @@ def test_the_docs_page_shows_every_figure_and_the_run(tiny_run: dict[str, Any]) 
     assert primer_bench.format_value(12345.6) == "12,346"
     assert primer_bench.format_value(1.00046) == "1.0005"
     assert primer_bench.format_value(None) == "∞"
+
+
+def test_only_lessons_that_run_alone_are_timed() -> None:
+    """The bench times (and the docs record) a lesson only if it runs without arguments."""
+
+    async def alone(delay: float = 1.0, *more: float, **options: float) -> None:
+        pass
+
+    async def needs_a_name(name: str, delay: float = 1.0) -> None:
+        pass
+
+    assert runner.runs_with_defaults(alone)
+    assert not runner.runs_with_defaults(needs_a_name)
+    assert not runner.runs_with_defaults(bench.Figure)  # a class: its callers run it
+    assert runner.runs_with_defaults(runner.lessons()["tasks.gather_in_order"])  # checks wrapped

@@ -310,7 +310,9 @@ def measure_virtual_time(results: Results, concepts: Sequence[str] | None = None
     for qualname, lesson in runner.lessons().items():
         if concepts and qualname.split(".")[0] not in concepts:
             continue
-        if runner.needs_real_time(qualname) or not _runs_alone(lesson):
+        if runner.needs_real_time(qualname) or not inspect.iscoroutinefunction(lesson):
+            continue
+        if not runner.runs_with_defaults(lesson):
             continue
         start = time.perf_counter()
         run = runner.run_lesson(lesson)
@@ -322,16 +324,6 @@ def measure_virtual_time(results: Results, concepts: Sequence[str] | None = None
     results.add("virtual_time_scripted_s", scripted, "s")
     results.add("virtual_time_wall_s", wall, "s")
     results.add("virtual_time_lessons", count, "lessons")
-
-
-def _runs_alone(lesson: Any) -> bool:
-    """Whether *lesson* is a coroutine function whose parameters all have defaults."""
-    if not inspect.iscoroutinefunction(lesson):
-        return False
-    return all(
-        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-        for p in inspect.signature(lesson).parameters.values()
-    )
 
 
 def import_time_ms(statement: str, module: str) -> float:

@@ -32,6 +32,7 @@ __all__ = [
     "needs_real_time",
     "run_lesson",
     "run_on_virtual_time",
+    "runs_with_defaults",
     "virtual_time",
 ]
 
@@ -82,6 +83,20 @@ def needs_real_time(qualname: str) -> bool:
 def lessons() -> dict[str, Any]:
     """Every lesson on this Python, keyed ``concept.name``, in teaching order (the registry)."""
     return {qualname: facts.obj for qualname, facts in registered_lessons().items()}
+
+
+def runs_with_defaults(lesson: Any) -> bool:
+    """Whether *lesson* can run as it is: a function whose parameters all have defaults.
+
+    (A class, or a function that needs an argument, is run by its callers; the docs record and
+    the bench times only lessons that run alone.)
+    """
+    if not inspect.isfunction(lesson):
+        return False
+    return all(
+        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        for p in inspect.signature(lesson).parameters.values()
+    )
 
 
 class _LineRecorder(io.TextIOBase):

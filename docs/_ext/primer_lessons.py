@@ -44,6 +44,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from asyncio_primer._support.lesson_index import source_without_docstring
+from asyncio_primer._support.runner import runs_with_defaults
 from asyncio_primer._support.timeline import output_lines, seconds, svg
 from asyncio_primer._support.tracer import trace_lesson
 
@@ -76,16 +77,6 @@ def resolve(qualname: str) -> Any:
     """Import ``package.module.name`` and return the object."""
     module_name, _, name = qualname.rpartition(".")
     return getattr(importlib.import_module(module_name), name)
-
-
-def runnable(lesson: Any) -> bool:
-    """Whether the docs can run *lesson* as it is: a function whose parameters all have defaults."""
-    if not inspect.isfunction(lesson):
-        return False
-    parameters = inspect.signature(lesson).parameters.values()
-    return all(
-        p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in parameters
-    )
 
 
 # -- the registry (tolerant of lessons that do not use it yet) ------------------------------------
@@ -568,7 +559,7 @@ class LessonDirective(SphinxDirective):
             text += ["", f"{INDENT}It also calls helpers shown above on this page: {said}."]
         page["helpers counted"] = page.get("helpers counted", 0) + len(new)
 
-        if runnable(lesson):
+        if runs_with_defaults(lesson):
             run = recorded(qualname, lesson, page, kind)
             text += ["", *(INDENT + line if line else "" for line in run)]
         text.append("")
