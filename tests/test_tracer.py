@@ -480,3 +480,28 @@ def test_the_docs_publish_no_path_of_the_machine_that_built_them(
         "Exception in callback _explode() at asyncio_primer/event_loop.py:343; "
         "<Handle sleep(0.2) created at asyncio/tasks.py:12>"
     )
+
+
+def test_the_docs_build_refuses_debug_and_dev_mode(
+    primer_lessons: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages show what a plain ``python`` prints: asyncio's debug mode on is refused."""
+    warned: list[str] = []
+    monkeypatch.setattr(
+        primer_lessons.logger, "warning", lambda text, *args: warned.append(text % args)
+    )
+    monkeypatch.setenv("PYTHONASYNCIODEBUG", "1")
+    assert primer_lessons.modes()["asyncio debug mode"] is True
+    primer_lessons.refuse_debug_modes(None)
+    assert len(warned) == 1
+    assert "asyncio debug mode" in warned[0]
+    assert "unset PYTHONDEVMODE and PYTHONASYNCIODEBUG" in warned[0]
+    monkeypatch.delenv("PYTHONASYNCIODEBUG")
+    # (this suite may run in dev mode, or conftest may turn debug mode on: then nothing is off)
+    if not any(primer_lessons.modes().values()):
+        warned.clear()
+        primer_lessons.refuse_debug_modes(None)
+        assert warned == []
+        assert primer_lessons.conditions_line().endswith(
+            "asyncio debug mode and Python dev mode off."
+        )
