@@ -27,8 +27,8 @@ context too; :meth:`loop.run_in_executor <asyncio.loop.run_in_executor>` does no
 Python 3.11+, ``create_task(..., context=...)`` runs a task in a context you choose instead of a
 copy of yours.
 
-Reference: :mod:`contextvars`, and "Running an asyncio Program" on :ref:`coroutine` for how tasks
-copy the context.
+Reference: :mod:`contextvars`, and the *context* parameter of :func:`asyncio.create_task` ("the
+current context copy is created when no context is provided").
 
 Read next: :mod:`asyncio_primer.synchronization` — when tasks must share state, not keep it apart.
 """
