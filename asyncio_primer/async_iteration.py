@@ -370,4 +370,51 @@ if sys.version_info >= (3, 10):
         return log
 
 
+if sys.version_info >= (3, 15):
+
+    @lesson(delay=check_delay)
+    async def close_a_generator_holding_a_task_group(delay: float = 1.0) -> bool:
+        """Stop early in an async generator whose body is a :class:`asyncio.TaskGroup` block.
+
+        >>> asyncio.run(close_a_generator_holding_a_task_group(0.01))
+        took reading 0 and stopped
+        aclose() returned; the helper task was cancelled: True
+        True
+
+        An async generator that yields from inside ``async with asyncio.TaskGroup()`` (merging
+        several streams, say, with a helper task per stream) is closed early with
+        :meth:`~agen.aclose` — by ``break`` in an ``async with contextlib.aclosing(...)`` block,
+        as here. Closing throws :exc:`GeneratorExit` in at the ``yield``; the group cancels its
+        tasks and waits for them. Up to Python 3.14 the group then wrapped that
+        ``GeneratorExit`` in a :exc:`BaseExceptionGroup`, which ``aclose()`` raised at the
+        caller instead of closing quietly. Python 3.15 lets the ``GeneratorExit`` through when
+        it is the only error (https://github.com/python/cpython/issues/135736), so the
+        generator closes as any other does; the versions page shows both behaviours. The helper
+        would take *delay* seconds; it is cancelled, and the lesson takes no time.
+
+        .. note:: Needs Python 3.15 (a TaskGroup in an async generator closes cleanly,
+           gh-135736).
+
+        :param delay: how long the helper task would work, in seconds; must not be negative.
+        :returns: whether the helper task was cancelled.
+        """
+        helpers: list[asyncio.Task[None]] = []
+
+        async def readings() -> AsyncGenerator[int, None]:
+            async with asyncio.TaskGroup() as group:
+                helpers.append(group.create_task(asyncio.sleep(delay)))
+                n = 0
+                while True:
+                    yield n
+                    n += 1
+
+        async with contextlib.aclosing(readings()) as stream:
+            async for reading in stream:
+                print(f"took reading {reading} and stopped")
+                break
+        cancelled = helpers[0].cancelled()
+        print(f"aclose() returned; the helper task was cancelled: {cancelled}")
+        return cancelled
+
+
 __all__ = exported(__name__)

@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import inspect
 import logging
 import logging.handlers
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+import warnings
 from typing import Any
 
 from asyncio_primer._registry import exported, lesson
@@ -489,6 +492,61 @@ async def graceful_shutdown_on_signal(delay: float = 1.0) -> list[str]:
         else repr(outcome)
         for n, outcome in zip((1, 2), outcomes)
     ]
+
+
+if sys.version_info >= (3, 14):
+
+    @lesson()
+    async def policies_deprecated() -> list[str]:
+        """Python 3.14 deprecates the policy system and ``asyncio.iscoroutinefunction``.
+
+        >>> asyncio.run(policies_deprecated())  # doctest: +NORMALIZE_WHITESPACE
+        asyncio.get_event_loop_policy(): DeprecationWarning: 'asyncio.get_event_loop_policy'
+        is deprecated and slated for removal in Python 3.16
+        asyncio.iscoroutinefunction(): DeprecationWarning: 'asyncio.iscoroutinefunction' is
+        deprecated and slated for removal in Python 3.16; use inspect.iscoroutinefunction()
+        instead
+        inspect.iscoroutinefunction(): True, without a warning
+        ['asyncio.get_event_loop_policy', 'asyncio.iscoroutinefunction']
+
+        An event loop *policy* decided which loop :func:`asyncio.get_event_loop` and
+        :func:`asyncio.new_event_loop` gave: programs installed one with
+        ``asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())``, say, to change the loop
+        everywhere. Python 3.14 deprecates the whole system, for removal in 3.16
+        (https://github.com/python/cpython/issues/127949): ``get_event_loop_policy``,
+        ``set_event_loop_policy``, ``AbstractEventLoopPolicy``, ``DefaultEventLoopPolicy`` and
+        the Windows policies. Choose the loop where you start it instead: ``asyncio.run(main(),
+        loop_factory=uvloop.new_event_loop)`` (3.12+), or ``asyncio.Runner(loop_factory=...)``
+        for several calls on one loop (see :func:`~asyncio_primer.tasks.runner_shares_one_loop`).
+        ``asyncio.iscoroutinefunction`` goes too (https://github.com/python/cpython/issues/122875):
+        :func:`inspect.iscoroutinefunction` says the same for ``async def`` functions. The
+        lesson calls both deprecated functions with warnings recorded and prints what they
+        warned.
+
+        .. note:: Needs Python 3.14 (the policy system deprecated, gh-127949).
+
+        :returns: the deprecated functions that warned.
+        """
+        warned: list[str] = []
+        # typed as Any: the typeshed of mypy 1.x leaves it untyped on 3.14, where it is deprecated
+        old_check: Any = asyncio.iscoroutinefunction
+        calls: dict[str, Any] = {
+            "asyncio.get_event_loop_policy": lambda: asyncio.get_event_loop_policy(),
+            "asyncio.iscoroutinefunction": lambda: old_check(policies_deprecated),
+        }
+        for name, call in calls.items():
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                call()
+            for warning in caught:
+                print(f"{name}(): {warning.category.__name__}: {warning.message}")
+                warned.append(name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            is_coroutine_function = inspect.iscoroutinefunction(policies_deprecated)
+        quiet = "without a warning" if not caught else f"{len(caught)} warnings"
+        print(f"inspect.iscoroutinefunction(): {is_coroutine_function}, {quiet}")
+        return warned
 
 
 __all__ = exported(__name__)

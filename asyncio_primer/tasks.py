@@ -573,4 +573,164 @@ if sys.version_info >= (3, 12):
         return done_at_start
 
 
+if sys.version_info >= (3, 14):
+
+    @lesson(delay=check_delay)
+    async def what_a_stuck_task_awaits(delay: float = 1.0) -> list[str]:
+        """Print what a stuck task is waiting on with :func:`asyncio.print_call_graph`.
+
+        >>> asyncio.run(what_a_stuck_task_awaits(0.01))  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+        after 0.01 s the program has not finished; its service task:
+        * Task(name='service', id=0x...)
+          + Call stack:
+          |   File '.../asyncio/locks.py', line ..., in async Event.wait()
+          |   File '.../tasks.py', line ..., in async ...<locals>.load_config()
+          |   File '.../tasks.py', line ..., in async ...<locals>.start_service()
+          + Awaited by:
+            * Task(name='main', id=0x...)
+              + Call stack:
+              |   File '.../asyncio/taskgroups.py', line ..., in async TaskGroup._aexit()
+              |   File '.../asyncio/taskgroups.py', line ..., in async TaskGroup.__aexit__()
+              |   File '.../tasks.py', line ..., in async ...<locals>.main()
+        ['Event.wait', 'what_a_stuck_task_awaits.<locals>.load_config',
+         'what_a_stuck_task_awaits.<locals>.start_service']
+
+        A program that hangs is usually a task awaiting something that never comes: here the
+        service waits for an :class:`asyncio.Event` that nothing sets. A traceback cannot show
+        it (nothing failed), and a thread dump shows only the idle event loop. Python 3.14 can
+        walk the *async* call graph: :func:`asyncio.capture_call_graph` returns, for a task, the
+        chain of coroutines it is suspended in (innermost first) and the tasks that await it;
+        :func:`asyncio.format_call_graph` renders that as text and
+        :func:`asyncio.print_call_graph` prints it (with no argument: the current task). Here a
+        watchdog looks after *delay* seconds, prints the graph of the task named ``service``
+        (the ids and paths are this run's), then cancels the program; the lesson returns the
+        coroutine names from ``capture_call_graph``. The service is stuck in
+        :meth:`asyncio.Event.wait`, called from ``load_config``; the ``main`` task awaits it
+        from the end of its :class:`~asyncio.TaskGroup` block. To look at another, live
+        process from the outside, Python 3.14 has ``python -m asyncio ps PID`` and
+        ``python -m asyncio pstree PID``, which print the same graph for every task of that
+        process (see :doc:`/versions`).
+
+        .. note:: Needs Python 3.14 (asyncio.capture_call_graph, asyncio.print_call_graph).
+
+        :param delay: seconds before the watchdog looks; must not be negative.
+        :returns: the service task's call stack from :func:`asyncio.capture_call_graph`,
+            innermost coroutine first.
+        """
+        config_loaded = asyncio.Event()  # the bug: nothing ever sets it
+        started: list[asyncio.Task[None]] = []
+
+        async def load_config() -> None:
+            await config_loaded.wait()
+
+        async def start_service() -> None:
+            await load_config()
+
+        async def main() -> None:
+            async with asyncio.TaskGroup() as group:
+                started.append(group.create_task(start_service(), name="service"))
+
+        program = asyncio.create_task(main(), name="main")
+        await asyncio.sleep(delay)  # the watchdog: by now the program should have finished
+        print(f"after {delay} s the program has not finished; its service task:")
+        asyncio.print_call_graph(started[0])
+        graph = asyncio.capture_call_graph(started[0])
+        stack = [entry.frame.f_code.co_qualname for entry in graph.call_stack] if graph else []
+        del graph  # it holds the frames
+        program.cancel()
+        await asyncio.wait([program])  # until it is cancelled (wait() raises nothing)
+        return stack
+
+    @lesson()
+    async def create_task_eager_start() -> list[bool]:
+        """Start one task eagerly: ``asyncio.create_task(coro, eager_start=True)``.
+
+        >>> asyncio.run(create_task_eager_start())
+        eager: the coroutine runs
+        eager: done when create_task returned: True
+        lazy: done when create_task returned: False
+        lazy: the coroutine runs
+        [True, False]
+
+        Since Python 3.14, :func:`asyncio.create_task` passes its keyword arguments (*name*,
+        *context*, *eager_start*, ...) on to :class:`asyncio.Task` or to the loop's task
+        factory, so one call can ask for an *eager* task without installing
+        :func:`asyncio.eager_task_factory` for the whole loop (see
+        :func:`~asyncio_primer.tasks.eager_tasks`): the
+        coroutine runs at once, inside ``create_task``, up to its first suspension, and one that
+        never suspends is done when ``create_task`` returns. The ordinary (lazy) task only
+        starts at the creator's next ``await``. A custom task factory must now accept these
+        keyword arguments (``**kwargs``) too.
+
+        .. note:: Needs Python 3.14 (create_task keyword arguments such as eager_start).
+
+        :returns: for the eager and the lazy task, whether it was done when ``create_task``
+            returned.
+        """
+
+        async def cached(label: str) -> str:
+            print(f"{label}: the coroutine runs")
+            return label
+
+        eager = asyncio.create_task(cached("eager"), eager_start=True)
+        done_at_start = [eager.done()]
+        print(f"eager: done when create_task returned: {eager.done()}")
+        lazy = asyncio.create_task(cached("lazy"))
+        done_at_start.append(lazy.done())
+        print(f"lazy: done when create_task returned: {lazy.done()}")
+        await asyncio.gather(eager, lazy)
+        return done_at_start
+
+
+if sys.version_info >= (3, 15):
+
+    @lesson(delays=check_delays)
+    async def task_group_cancel(delays: Sequence[float] = (3.0, 1.0, 2.0)) -> str | None:
+        """Stop a whole :class:`asyncio.TaskGroup` early with :meth:`~asyncio.TaskGroup.cancel`.
+
+        >>> asyncio.run(task_group_cancel([0.03, 0.01, 0.02]))
+        asked 3 mirrors for the file
+        mirror 2 answered first; cancel the group
+        the block exited, no CancelledError; cancelled: [True, False, True]
+        'mirror 2'
+
+        Ask several mirrors for the same file and keep the first answer: once one has answered,
+        the others' work is waste. ``group.cancel()`` (Python 3.15) cancels every task of the
+        group that is not done *and* the block's own body; leaving the block then waits for the
+        cancelled tasks, and the group absorbs the cancellation: no
+        :exc:`asyncio.CancelledError` comes out of the ``async with``. Before 3.15 this took a
+        task that raised a made-up exception and an ``except*`` around the block to swallow it.
+        Here the block waits for the first answer (a future the mirrors race to set), then
+        cancels the group; the lesson takes the shortest delay, 1 s with the defaults.
+
+        .. note:: Needs Python 3.15 (asyncio.TaskGroup.cancel).
+
+        :param delays: how long each mirror takes to answer, in seconds; none may be negative.
+        :returns: the name of the mirror that answered first (``None`` for no mirrors).
+        """
+        if not delays:
+            return None
+        loop = asyncio.get_running_loop()
+        first: asyncio.Future[str] = loop.create_future()
+
+        async def fetch(name: str, delay: float) -> None:
+            await asyncio.sleep(delay)
+            if not first.done():
+                first.set_result(name)
+
+        async with asyncio.TaskGroup() as group:
+            tasks = [
+                group.create_task(fetch(f"mirror {n}", delay)) for n, delay in enumerate(delays, 1)
+            ]
+            print(f"asked {len(tasks)} mirrors for the file")
+            winner = await first
+            print(f"{winner} answered first; cancel the group")
+            # group.cancel(), read with getattr: the typeshed of mypy 1.x lacks it (new in 3.15)
+            cancel: Callable[[], None] = getattr(group, "cancel")  # noqa: B009
+            cancel()
+        cancelled = [task.cancelled() for task in tasks]
+        print(f"the block exited, no CancelledError; cancelled: {cancelled}")
+        return winner
+
+
 __all__ = exported(__name__)

@@ -158,3 +158,19 @@ def test_lessons_reject_a_bad_delay(
 ) -> None:
     run = run_lesson(lesson, delay=delay)
     assert_refused(run, error, repr(delay))
+
+
+# -- Python 3.15 (run in the py315 env, on Pyodide) -------------------------------------------
+
+
+@pytest.mark.lesson("async_iteration.close_a_generator_holding_a_task_group")
+def test_a_generator_holding_a_task_group_closes_quietly() -> None:
+    if sys.version_info >= (3, 15):
+        run = run_lesson(async_iteration.close_a_generator_holding_a_task_group, 5.0)
+        assert run.error is None
+        assert run.result is True
+        assert run.printed == [
+            Printed(0.0, "took reading 0 and stopped"),
+            Printed(0.0, "aclose() returned; the helper task was cancelled: True"),
+        ]
+        assert run.elapsed == 0.0  # the helper's 5 s were cancelled

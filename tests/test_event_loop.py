@@ -228,3 +228,29 @@ def test_graceful_shutdown_on_signal_stops_the_workers_cleanly() -> None:
 def test_only_the_slow_callback_lesson_needs_real_time() -> None:
     real_time = [facts.name for facts in lessons("event_loop").values() if facts.real_time]
     assert real_time == ["debug_slow_callback"]
+
+
+# -- Python 3.14 (run in the py314/py315 envs, on Pyodide) ------------------------------------
+
+
+@pytest.mark.lesson("event_loop.policies_deprecated")
+def test_policies_deprecated_shows_both_warnings_and_the_replacement() -> None:
+    if sys.version_info >= (3, 14):
+        run = run_lesson(event_loop.policies_deprecated)
+        assert run.result == ["asyncio.get_event_loop_policy", "asyncio.iscoroutinefunction"]
+        removal = "is deprecated and slated for removal in Python 3.16"
+        assert run.printed == [
+            Printed(
+                0.0,
+                "asyncio.get_event_loop_policy(): DeprecationWarning: "
+                f"'asyncio.get_event_loop_policy' {removal}",
+            ),
+            Printed(
+                0.0,
+                "asyncio.iscoroutinefunction(): DeprecationWarning: "
+                f"'asyncio.iscoroutinefunction' {removal}; use inspect.iscoroutinefunction()"
+                " instead",
+            ),
+            Printed(0.0, "inspect.iscoroutinefunction(): True, without a warning"),
+        ]
+        assert run.elapsed == 0.0

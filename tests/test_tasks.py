@@ -295,3 +295,79 @@ def test_gated_lessons_exist_exactly_where_python_has_their_api(
 ) -> None:
     assert (name in tasks.__all__) == (sys.version_info >= version)
     assert hasattr(tasks, name) == (sys.version_info >= version)
+
+
+# -- Python 3.14 and 3.15 (run in the py314/py315 envs, on Pyodide) ---------------------------
+
+
+def _call_graph(lines: list[str]) -> list[str]:
+    """Printed call-graph lines without what changes from run to run: task ids, the folders
+    of the files and line numbers."""
+    import re
+
+    lines = [re.sub(r"id=0x[0-9a-f]+", "id=0x…", line) for line in lines]
+    return [re.sub(r"File '[^']*/([^'/]+)', line \d+", r"File '\1', line …", x) for x in lines]
+
+
+@pytest.mark.lesson("tasks.what_a_stuck_task_awaits")
+def test_what_a_stuck_task_awaits_prints_the_service_call_graph() -> None:
+    if sys.version_info >= (3, 14):
+        run = run_lesson(tasks.what_a_stuck_task_awaits, 2.0)
+        assert run.error is None
+        assert run.result == [
+            "Event.wait",
+            "what_a_stuck_task_awaits.<locals>.load_config",
+            "what_a_stuck_task_awaits.<locals>.start_service",
+        ]
+        assert {printed.at for printed in run.printed} == {2.0}
+        where = "what_a_stuck_task_awaits.<locals>"
+        assert _call_graph(run.lines) == [
+            "after 2.0 s the program has not finished; its service task:",
+            "* Task(name='service', id=0x…)",
+            "  + Call stack:",
+            "  |   File 'locks.py', line …, in async Event.wait()",
+            f"  |   File 'tasks.py', line …, in async {where}.load_config()",
+            f"  |   File 'tasks.py', line …, in async {where}.start_service()",
+            "  + Awaited by:",
+            "    * Task(name='main', id=0x…)",
+            "      + Call stack:",
+            "      |   File 'taskgroups.py', line …, in async TaskGroup._aexit()",
+            "      |   File 'taskgroups.py', line …, in async TaskGroup.__aexit__()",
+            f"      |   File 'tasks.py', line …, in async {where}.main()",
+        ]
+        assert run.elapsed == 2.0
+
+
+@pytest.mark.lesson("tasks.create_task_eager_start")
+def test_create_task_eager_start_runs_one_task_inside_create_task() -> None:
+    if sys.version_info >= (3, 14):
+        run = run_lesson(tasks.create_task_eager_start)
+        assert run.result == [True, False]
+        assert run.printed == [
+            Printed(0.0, "eager: the coroutine runs"),
+            Printed(0.0, "eager: done when create_task returned: True"),
+            Printed(0.0, "lazy: done when create_task returned: False"),
+            Printed(0.0, "lazy: the coroutine runs"),
+        ]
+        assert run.elapsed == 0.0
+
+
+@pytest.mark.lesson("tasks.task_group_cancel")
+def test_task_group_cancel_keeps_the_first_answer_and_cancels_the_rest() -> None:
+    if sys.version_info >= (3, 15):
+        run = run_lesson(tasks.task_group_cancel)
+        assert run.error is None
+        assert run.result == "mirror 2"
+        assert run.printed == [
+            Printed(0.0, "asked 3 mirrors for the file"),
+            Printed(1.0, "mirror 2 answered first; cancel the group"),
+            Printed(1.0, "the block exited, no CancelledError; cancelled: [True, False, True]"),
+        ]
+        assert run.elapsed == 1.0  # the fastest mirror, not the slowest (3.0)
+
+
+@pytest.mark.lesson("tasks.task_group_cancel")
+def test_task_group_cancel_with_no_mirrors_returns_none() -> None:
+    if sys.version_info >= (3, 15):
+        run = run_lesson(tasks.task_group_cancel, [])
+        assert (run.result, run.printed, run.elapsed) == (None, [], 0.0)
