@@ -8,7 +8,8 @@ and draws its timeline live; an edited call runs with its own arguments; a call 
 the traceback; Stop cancels a running lesson; a plain-function lesson that calls
 :func:`asyncio.run` itself runs too; a lesson that needs threads shows why it has no button.
 Writes what it measured (lessons with and without Run, bytes of the first Run, time to first
-output) to ``docs/_build/browser/run_summary.txt``.
+output) to ``docs/_build/browser/run_summary.txt``, and a picture of run_workers after its run to
+``run_workers.png`` there.
 """
 
 from __future__ import annotations
@@ -277,6 +278,8 @@ def test_run_workers_takes_about_five_seconds_with_a_live_timeline(
     svg = timeline.find_element(By.TAG_NAME, "svg")
     bars = svg.find_elements(By.TAG_NAME, "rect")
     assert sum(1 for bar in bars if "worker" in (bar.get_attribute("innerHTML") or "")) == 3
+    OUT.mkdir(parents=True, exist_ok=True)
+    widget.screenshot(str(OUT / "run_workers.png"))
     MEASURED["run_workers in the browser took"] = f"{elapsed} s of real time (expected about 5)"
 
 
@@ -304,3 +307,13 @@ def test_a_lesson_that_needs_threads_says_why(site: str, browser: webdriver.Chro
         "needs threads, which the browser's Python (WebAssembly) does not have" in note.text
         for note in notes
     )
+
+
+def test_a_lesson_whose_point_the_browser_does_not_reproduce_says_so(
+    site: str, browser: webdriver.Chrome
+) -> None:
+    _open(browser, site, "pitfalls.html")
+    caveat = _widget(browser, "pitfalls.blocking_call_symptom").find_element(
+        By.CSS_SELECTOR, ".primer-run-caveat"
+    )
+    assert "time.sleep() wait without blocking" in caveat.text
