@@ -34,3 +34,23 @@ def test_the_front_page_lists_the_concepts_in_order() -> None:
     positions = [index.find(f"\n   {concept}\n") for concept in asyncio_primer.CONCEPTS]
     assert -1 not in positions, positions
     assert positions == sorted(positions)
+
+
+#: Pages that are measurements rather than lessons, and end with their findings instead.
+NO_SUMMARY = {"benefits"}
+
+
+@pytest.mark.parametrize("concept", [c for c in asyncio_primer.CONCEPTS if c not in NO_SUMMARY])
+def test_every_concept_page_ends_with_what_the_reader_now_knows(concept: str) -> None:
+    page = (DOCS / f"{concept}.rst").read_text(encoding="utf-8")
+    summary = re.search(r"^What you now know.*\n-{3,}\n", page, re.MULTILINE)
+    assert summary, f"{concept}.rst has no 'What you now know' section"
+    last_lesson = max(m.start() for m in LESSON.finditer(page))
+    assert last_lesson < summary.start(), f"{concept}.rst has lessons after its summary"
+
+
+def test_the_learner_aids_are_in_the_table_of_contents() -> None:
+    index = (DOCS / "index.rst").read_text(encoding="utf-8")
+    for page in ("cheatsheet", "which_api", "wrong_tool", "glossary"):
+        assert f"\n   {page}\n" in index, page
+        assert (DOCS / f"{page}.rst").exists(), page
