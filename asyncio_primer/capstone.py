@@ -151,8 +151,8 @@ async def fetch_with_retries(
     error (status 500 and up) is worth another try: the attempt gives its slot back, sleeps
     *backoff* seconds — twice as long after each failure — and tries again, at most *attempts*
     times in all. Any other status is the answer, retrying would not change it (``404``).
-    Real clients add a random jitter to the backoff so that many clients do not retry in step;
-    it is left out here so that each run is the same.
+    Real clients add a random :term:`jitter` to the backoff so that many clients do not retry in
+    step; it is left out here so that each run is the same.
 
     A cancellation is not a failure: the request in flight ends, the lesson says so, and
     :exc:`asyncio.CancelledError` goes on up — never swallowed.
