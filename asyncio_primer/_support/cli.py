@@ -217,6 +217,9 @@ def list_lessons(out: Console) -> int:
             qualname = f"{concept}.{name}"
             note = " (real time)" if needs_real_time(qualname) else ""
             table.add_row(qualname, summary(found[qualname]) + note)
+        for qualname, (major, minor) in gated().items():  # too new for this Python (#12)
+            if qualname.startswith(f"{concept}.") and qualname not in found:
+                table.add_row(qualname, f"(needs Python {major}.{minor})", style="dim")
         out.print(table)
         out.print()
     prog = program()

@@ -412,6 +412,10 @@ def recorded(
     text += [INDENT + public(line) for line in readable(output_lines(trace.run), trace.run)]
     if real:
         text += ["", ".. rst-class:: lesson-conditions", "", conditions_line()]
+    else:  # which interpreter produced this output (#12)
+        from primer_generated import recorded_by
+
+        text += ["", ".. rst-class:: lesson-recorded", "", recorded_by()]
     if concurrent:
         heading = {"symptom": "Timeline of the symptom", "fix": "Timeline of the fix"}
         text += ["", f".. rubric:: {heading.get(kind, 'Timeline')}", ""]
@@ -508,6 +512,11 @@ class LessonDirective(SphinxDirective):
         try:
             lesson = resolve(qualname)
         except (ImportError, AttributeError) as error:
+            from primer_generated import newer_python_lesson  # a lesson for a newer Python (#12)
+
+            newer = newer_python_lesson(self, qualname)
+            if newer is not None:
+                return newer
             raise self.error(f"lesson {qualname!r} not found: {error}") from error
         source_file = inspect.getsourcefile(inspect.unwrap(lesson))
         if source_file:
