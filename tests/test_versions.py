@@ -90,7 +90,7 @@ def test_loop_parameter_removed() -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             assert run(main()) == "accepted"
-        assert [w.category for w in caught] == [DeprecationWarning]
+        assert {w.category for w in caught} == {DeprecationWarning}
 
 
 # -- 3.11 ------------------------------------------------------------------------------------
@@ -118,7 +118,10 @@ def test_wait_for_runs_a_coroutine_in_the_callers_task() -> None:
 @no_sockets
 def test_server_wait_closed_waits_for_connections() -> None:
     async def main() -> tuple[bool, bool]:
+        handlers: list[asyncio.Task[Any]] = []
+
         async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            handlers.append(asyncio.current_task())  # type: ignore[arg-type]
             await reader.read()  # until the client closes
             writer.close()
             await writer.wait_closed()
@@ -136,6 +139,7 @@ def test_server_wait_closed_waits_for_connections() -> None:
         writer.close()
         await writer.wait_closed()
         await waiting
+        await asyncio.gather(*handlers)  # before 3.12 nothing waited for them
         return done_with_a_client, waiting.done()
 
     done_with_a_client, done_after = asyncio.run(main())  # real time: real sockets
