@@ -29,6 +29,7 @@ import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
 
+from asyncio_primer._own_loop import starts_its_own_loop
 from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_positive_int
 
@@ -40,7 +41,6 @@ async def _ticks(count: int, delay: float) -> AsyncIterator[int]:
         yield n
 
 
-@lesson(count=check_positive_int, delay=check_delay)
 @lesson(count=check_positive_int, delay=check_delay)
 async def iterate_async_generator(count: int = 3, delay: float = 1.0) -> list[int]:
     """Produce items with an async generator and consume them with ``async for``.
@@ -303,6 +303,7 @@ async def close_unfinished_generator(delay: float = 1.0) -> list[str]:
 
 
 @lesson()
+@starts_its_own_loop
 def shutdown_closes_unfinished_generators() -> list[str]:
     """See :func:`asyncio.run` close an async generator left unfinished, at shutdown.
 
@@ -320,7 +321,9 @@ def shutdown_closes_unfinished_generators() -> list[str]:
     running, so cleanup that awaits still works. That is a safety net for the end of the
     program; a long-running program should close its generators itself (see
     :func:`close_unfinished_generator`). This lesson is plain synchronous code: it calls
-    :func:`asyncio.run` itself, with no delays.
+    :func:`asyncio.run` itself, with no delays. Called where a loop already runs (``python -m
+    asyncio``, Jupyter), it runs in a worker thread of its own, which has no loop yet (on
+    WebAssembly, which has no threads, it refuses there with :exc:`RuntimeError`).
 
     :returns: what the generator's ``finally`` logged.
     """

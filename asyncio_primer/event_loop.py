@@ -40,6 +40,7 @@ import time
 import warnings
 from typing import Any
 
+from asyncio_primer._own_loop import starts_its_own_loop
 from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay
 
@@ -50,7 +51,7 @@ async def _main() -> str:
 
 
 @lesson()
-@lesson()
+@starts_its_own_loop
 def run_a_program() -> str:
     """Start an asyncio program from ordinary code with :func:`asyncio.run`.
 
@@ -60,8 +61,12 @@ def run_a_program() -> str:
     :func:`asyncio.run` is called once, at the top of a program, from synchronous code: it
     creates a fresh event loop, runs the coroutine until it returns, cancels whatever tasks are
     left, shuts down async generators and the default executor, and closes the loop. It raises
-    :exc:`RuntimeError` if a loop is already running in this thread — so in ``python -m asyncio``
-    or Jupyter, write ``await _main()`` instead.
+    :exc:`RuntimeError` if a loop is already running in this thread: in ``python -m asyncio``
+    or Jupyter, where one runs, ``await`` your main coroutine instead (``await main()``).
+
+    Called where a loop already runs, this lesson runs in a worker thread of its own, which has
+    no loop yet (on WebAssembly, which has no threads, it refuses there with
+    :exc:`RuntimeError`).
 
     :returns: which loop class ran the coroutine (``_UnixSelectorEventLoop`` on Linux and macOS).
     """
@@ -413,6 +418,9 @@ async def debug_slow_callback(block: float = 0.2, threshold: float = 0.1) -> lis
     loop.slow_callback_duration = threshold
     try:
         slow = loop.call_soon(time.sleep, block)  # a blocking call in a callback freezes the loop
+        # How the warning names it. Read now: from 3.13 a handle shows its arguments only while
+        # debug mode is on, and the lesson turns it off again below.
+        slow_name = str(slow)
         await asyncio.sleep(0)  # one turn of the loop: the callback runs first
     finally:
         loop.slow_callback_duration = was_threshold
@@ -424,7 +432,7 @@ async def debug_slow_callback(block: float = 0.2, threshold: float = 0.1) -> lis
     warnings = [
         record.getMessage()
         for record in records.buffer
-        if isinstance(record.args, tuple) and record.args[:1] == (str(slow),)
+        if isinstance(record.args, tuple) and record.args[:1] == (slow_name,)
     ]
     for warning in warnings:
         print(f"asyncio warned: {warning}")

@@ -31,12 +31,14 @@ import asyncio
 import contextlib
 import gc
 import sys
+import threading
 import time
 import warnings
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+from asyncio_primer._own_loop import starts_its_own_loop
 from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay
 
@@ -62,7 +64,6 @@ async def _save(saved: list[str], text: str, delay: float) -> None:
     saved.append(text)
 
 
-@lesson(delay=check_delay)
 @lesson(delay=check_delay)
 async def forgotten_await_symptom(delay: float = 1.0) -> str:
     """Call a coroutine function without ``await``: nothing runs, and Python warns.
@@ -339,6 +340,7 @@ async def _consume(queue: asyncio.Queue[str], tag: str = "consumer") -> None:
 
 
 @lesson()
+@starts_its_own_loop
 def destroyed_pending_task_symptom() -> str:
     """Stop the loop while a task still waits: "Task was destroyed but it is pending!".
 
@@ -351,13 +353,19 @@ def destroyed_pending_task_symptom() -> str:
     Code that drives a loop by hand — :meth:`loop.run_until_complete
     <asyncio.loop.run_until_complete>` — stops it when *that* coroutine ends, whatever other
     tasks are still waiting. Here a consumer task waits on a queue that nothing else can reach
-    any more. When such a task is garbage collected (often only at interpreter exit, which is
-    why the message shows up at the end of a program's log), the loop's exception handler gets
-    "Task was destroyed but it is pending!" and the task's ``finally`` / ``except`` blocks never
-    ran. This lesson makes its own loop (so it is plain synchronous code), captures the report
-    with :meth:`loop.set_exception_handler <asyncio.loop.set_exception_handler>`, runs
-    :func:`gc.collect` to make it happen now, and closes the loop. Upstream:
-    https://github.com/python/cpython/issues/91887 (the loop holds tasks only weakly).
+    any more. When such a task is garbage collected (which may be only at interpreter exit, at
+    the end of a program's log), the loop's exception handler gets "Task was destroyed but it is
+    pending!". The task was never cancelled, so its ``except asyncio.CancelledError`` cleanup
+    never runs (no "cleaning up" line above). Its coroutine is closed instead:
+    :exc:`GeneratorExit` is raised at the ``await`` where it waits, so ``finally`` blocks (and
+    ``except GeneratorExit``) do run — but with no running loop, where an ``await`` that has to
+    wait fails (``RuntimeError: coroutine ignored GeneratorExit``). This lesson makes its own
+    loop (so it is plain synchronous code), captures the report with
+    :meth:`loop.set_exception_handler <asyncio.loop.set_exception_handler>`, runs
+    :func:`gc.collect` to make it happen now, and closes the loop. Called where a loop already
+    runs (``python -m asyncio``, Jupyter), it runs in a worker thread of its own, which has no
+    loop yet (on WebAssembly, which has no threads, it refuses there with :exc:`RuntimeError`).
+    Upstream: https://github.com/python/cpython/issues/91887 (the loop holds tasks only weakly).
 
     :returns: the exception handler's message.
     """
@@ -750,7 +758,37 @@ async def nested_run_fix(delay: float = 1.0) -> str:
 # -- 8. asyncio.get_event_loop without a running loop ----------------------------------------
 
 
+if sys.version_info >= (3, 14):
+
+    @contextlib.contextmanager
+    def _as_a_fresh_program() -> Iterator[None]:
+        # 3.14 deprecates the policies (gh-127949) and no longer creates a loop: unset the
+        # thread's current loop, if the program set one, for the block.
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_event_loop()
+        except RuntimeError:
+            current = None
+        asyncio.set_event_loop(None)
+        try:
+            yield
+        finally:
+            asyncio.set_event_loop(current)
+
+else:
+
+    @contextlib.contextmanager
+    def _as_a_fresh_program() -> Iterator[None]:
+        # A new policy has no current loop in any thread; the previous one comes back after.
+        previous = asyncio.get_event_loop_policy()
+        asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+        try:
+            yield
+        finally:
+            asyncio.set_event_loop_policy(previous)
+
+
 @lesson()
+@starts_its_own_loop
 def get_event_loop_symptom() -> list[str]:
     """Call :func:`asyncio.get_event_loop` where no loop runs; see what this Python does.
 
@@ -764,36 +802,47 @@ def get_event_loop_symptom() -> list[str]:
     (https://github.com/python/cpython/issues/93453). At the start of a program, in the main
     thread, it *creates* a loop and sets it as current: silently on 3.9, 3.10.9+ and 3.11.1+,
     with a :exc:`DeprecationWarning` "There is no current event loop" on 3.10.0 to 3.10.8, 3.11.0,
-    3.12 and 3.13 (the lesson captures it); Python 3.14 raises :exc:`RuntimeError` instead.
-    Once :func:`asyncio.run` has run (it leaves no current loop behind), or in any other
-    thread, it raises :exc:`RuntimeError` on every version. The lesson simulates a fresh
-    program with a new :class:`asyncio.DefaultEventLoopPolicy` (restoring the previous policy
-    afterwards) and closes the loop it was given.
+    3.12 and 3.13 (the lesson captures it); Python 3.14 raises :exc:`RuntimeError` instead
+    (https://github.com/python/cpython/issues/126353). Once :func:`asyncio.run` has run (it
+    leaves no current loop behind), or in any other thread, it raises :exc:`RuntimeError` on
+    every version. The lesson simulates a fresh program — up to 3.13 with a new
+    :class:`asyncio.DefaultEventLoopPolicy`, on 3.14 (which deprecates policies) by unsetting
+    the current loop — puts the previous state back afterwards, and closes any loop it was
+    given. Called where a loop already runs (``python -m asyncio``, Jupyter), it runs in a worker
+    thread of its own, so its first line says "in a new thread" and shows the
+    :exc:`RuntimeError` of a thread that is not the main one (on WebAssembly, which has no
+    threads, it refuses there with :exc:`RuntimeError`).
 
     :returns: what each call gave, then any warning, one line each.
     """
     outcomes: list[str] = []
-    previous = asyncio.get_event_loop_policy()
-    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())  # a program's first call
-    try:
+    thread = threading.current_thread()
+    start = (
+        "at the start of a program"
+        if thread is threading.main_thread()
+        else f"in a new thread ({thread.name})"
+    )
+    with _as_a_fresh_program():
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            loop = asyncio.get_event_loop()
-        outcomes.append(
-            f"at the start of a program: got a new {type(loop).__name__}, "
-            f"{'running' if loop.is_running() else 'not running'}"
-        )
+            try:
+                loop = asyncio.get_event_loop()  # a program's first call
+            except RuntimeError as e:
+                outcomes.append(f"{start}: RuntimeError: {e}")
+            else:
+                outcomes.append(
+                    f"{start}: got a new {type(loop).__name__}, "
+                    f"{'running' if loop.is_running() else 'not running'}"
+                )
+                asyncio.set_event_loop(None)
+                loop.close()
         outcomes += [f"{w.category.__name__}: {w.message}" for w in caught]
-        asyncio.set_event_loop(None)
-        loop.close()
         asyncio.run(asyncio.sleep(0))
         try:
             asyncio.get_event_loop()
             outcomes.append("after asyncio.run(): got a loop")  # pragma: no cover, no mutate
         except RuntimeError as e:
             outcomes.append(f"after asyncio.run(): RuntimeError: {e}")
-    finally:
-        asyncio.set_event_loop_policy(previous)
     for line in outcomes:
         print(line)
     return outcomes

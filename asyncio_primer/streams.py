@@ -105,7 +105,6 @@ async def _send_lines(
 
 
 @lesson(real_time=True, needs={"sockets"}, lines=check_lines, timeout=check_timeout)
-@lesson(real_time=True, needs={"sockets"}, lines=check_lines, timeout=check_timeout)
 async def echo_over_tcp(
     lines: Sequence[str] = ("hello", "asyncio streams"), timeout: float = 5.0
 ) -> list[str]:

@@ -33,6 +33,7 @@ import asyncio
 import sys
 from collections.abc import Callable, Sequence
 
+from asyncio_primer._own_loop import starts_its_own_loop
 from asyncio_primer._registry import exported, lesson
 from asyncio_primer._validate import check_delay, check_delays, check_positive_int, one_of
 
@@ -463,6 +464,7 @@ async def done_callbacks(delay: float = 1.0) -> list[str]:
 if sys.version_info >= (3, 11):
 
     @lesson(delay=check_delay)
+    @starts_its_own_loop
     def runner_shares_one_loop(
         delay: float = 1.0,
         loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
@@ -482,7 +484,11 @@ if sys.version_info >= (3, 11):
         first run started is still there for the second run to await. Between the runs the loop
         is stopped, so the task does not advance; the second run takes *delay* seconds. This is
         for synchronous code that calls into asyncio several times (a test suite, a command-line
-        program); *loop_factory* picks the loop class (``uvloop.new_event_loop``, say).
+        program); *loop_factory* picks the loop class (``uvloop.new_event_loop``, say). Like
+        :func:`asyncio.run`, a runner refuses to start where a loop already runs; called there
+        (``python -m asyncio``, Jupyter), this lesson runs in a worker thread of its own, which
+        has no loop yet (on WebAssembly, which has no threads, it refuses there with
+        :exc:`RuntimeError`).
 
         .. note:: Needs Python 3.11 (asyncio.Runner).
 

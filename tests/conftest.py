@@ -18,14 +18,31 @@ from asyncio_primer._registry import missing_features, unavailable_reason
 
 pytest_plugins = ["pytester"]
 
-# As strict as `tox` (which sets PYTHONDEVMODE=1 and PYTHONASYNCIODEBUG=1) for a bare `pytest`
-# too: -X dev cannot be turned on after start, but what it adds that matters here can be —
-# asyncio's debug mode (read when a loop is created; the leak guard also sets it on every loop)
-# and faulthandler; warnings are errors through `filterwarnings = error` in setup.cfg. Child
-# interpreters the tests start get real dev mode. For where a leaked object was allocated, run
-# with PYTHONTRACEMALLOC=20 (not on by default: it slows debug-mode loops down threefold).
-os.environ["PYTHONASYNCIODEBUG"] = "1"
-os.environ["PYTHONDEVMODE"] = "1"
+# Two modes (ASYNCIO_PRIMER_MODE; tox runs both, see tox.ini):
+# - "debug" (the default): as strict as `tox -e py3X` (which sets PYTHONDEVMODE=1 and
+#   PYTHONASYNCIODEBUG=1) for a bare `pytest` too: -X dev cannot be turned on after start, but
+#   what it adds that matters here can be — asyncio's debug mode (read when a loop is created;
+#   the leak guard also sets it on every loop) and faulthandler. Child interpreters the tests
+#   start get real dev mode.
+# - "plain": as a reader's plain `python` runs the lessons: no dev mode, no asyncio debug mode,
+#   here or in child interpreters. The leak guard still checks everything it checks in debug mode.
+# Warnings are errors in both, through `filterwarnings = error` in setup.cfg. For where a leaked
+# object was allocated, run with PYTHONTRACEMALLOC=20 (not on by default: it slows debug-mode
+# loops down threefold).
+MODE = os.environ.get("ASYNCIO_PRIMER_MODE", "debug")
+if MODE == "debug":
+    os.environ["PYTHONASYNCIODEBUG"] = "1"
+    os.environ["PYTHONDEVMODE"] = "1"
+elif MODE == "plain":
+    if sys.flags.dev_mode or os.environ.get("PYTHONASYNCIODEBUG"):
+        raise pytest.UsageError(
+            "ASYNCIO_PRIMER_MODE=plain, but this Python started in dev mode (-X dev,"
+            " PYTHONDEVMODE) or asyncio debug mode (PYTHONASYNCIODEBUG): unset them"
+        )
+    os.environ.pop("PYTHONASYNCIODEBUG", None)
+    os.environ.pop("PYTHONDEVMODE", None)
+else:
+    raise pytest.UsageError(f"ASYNCIO_PRIMER_MODE must be 'debug' or 'plain', got {MODE!r}")
 faulthandler.enable()
 install_audit_hook()
 
@@ -97,15 +114,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def pytest_report_header() -> list[str]:
     return [
         f"asyncio_primer {asyncio_primer.__version__} from {asyncio_primer.__file__}",
-        f"dev mode: {bool(sys.flags.dev_mode)} (asyncio debug and faulthandler: on);"
-        " leak guard around every test (tests/leak_guard.py)",
+        f"mode: {MODE} (ASYNCIO_PRIMER_MODE); dev mode: {bool(sys.flags.dev_mode)}; asyncio"
+        f" debug mode: {'on' if MODE == 'debug' else 'off'}; faulthandler: on; leak guard around"
+        " every test (tests/leak_guard.py)",
     ]
 
 
 @pytest.fixture(autouse=True)
 def _leak_guard() -> Iterator[LeakGuard]:
     """Fail the test if it leaves a task, thread, fd, process or unretrieved error behind."""
-    guard = LeakGuard()
+    guard = LeakGuard(debug=MODE == "debug")
     guard.start()
     yield guard
     guard.check()

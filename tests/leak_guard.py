@@ -17,6 +17,12 @@ Loops are instrumented through an event loop policy, so every loop made by ``asy
 ``asyncio.new_event_loop`` or the primer's runner gets the guard's exception handler and debug
 mode. A lesson that *demonstrates* one of these symptoms captures it (its own
 ``loop.set_exception_handler``, ``warnings.catch_warnings``) and so does not trip the guard.
+
+On WebAssembly (Pyodide: the py314/py315 envs), where one ``WebLoop`` is always running, each
+test runs inside :func:`~asyncio_primer._support.runner.outside_the_web_loop`, so that asyncio
+makes and closes its loops there as anywhere else, and the guard watches them the same way. There
+are no threads, processes or /proc there: the guard cannot count file descriptors or child
+processes (:data:`NOT_WATCHED` says so in pytest's header).
 """
 
 from __future__ import annotations
@@ -36,7 +42,16 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-__all__ = ["LeakGuard", "LeakError", "install_audit_hook"]
+__all__ = ["NOT_WATCHED", "LeakError", "LeakGuard", "install_audit_hook"]
+
+ON_WEBASSEMBLY = sys.platform == "emscripten"
+#: What the guard cannot check on this platform, and why ("" where it checks everything).
+NOT_WATCHED = (
+    "on WebAssembly the leak guard does not count file descriptors or child processes"
+    " (no /proc there, and no processes)"
+    if ON_WEBASSEMBLY
+    else ""
+)
 
 #: Hosts a lesson may bind to, connect to or look up.
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost", "", None})
@@ -63,6 +78,8 @@ def _describe_context(context: dict[str, Any]) -> str:
 
 def _open_fds() -> dict[int, str]:
     fds: dict[int, str] = {}
+    if ON_WEBASSEMBLY:  # no /proc/self/fd to read (see NOT_WATCHED)
+        return fds
     try:
         names = os.listdir("/proc/self/fd")
     except OSError:  # pragma: no cover - not Linux: no fd check
@@ -77,6 +94,8 @@ def _children() -> dict[int, str]:
     """Child processes of this process: pid -> "state command"."""
     me = os.getpid()
     found: dict[int, str] = {}
+    if ON_WEBASSEMBLY:  # no processes (see NOT_WATCHED)
+        return found
     try:
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except OSError:  # pragma: no cover - not Linux
@@ -175,12 +194,30 @@ def install_audit_hook() -> None:
         _Sandbox.installed = True
 
 
-class _GuardPolicy(asyncio.DefaultEventLoopPolicy):
+if sys.version_info >= (3, 14):
+    # The policy system is deprecated (removal in 3.16) and its public names warn: use the names
+    # asyncio keeps for itself. (The guard needs a policy to see every new loop.)
+    from asyncio.events import _get_event_loop_policy as _get_policy
+    from asyncio.events import _set_event_loop_policy as _set_policy
+
+    if sys.platform == "win32":
+        from asyncio.windows_events import _DefaultEventLoopPolicy as _DefaultPolicy
+    else:
+        from asyncio.unix_events import _DefaultEventLoopPolicy as _DefaultPolicy
+else:
+    _get_policy = asyncio.get_event_loop_policy
+    _set_policy = asyncio.set_event_loop_policy
+    _DefaultPolicy = asyncio.DefaultEventLoopPolicy
+
+
+class _GuardPolicy(_DefaultPolicy):
     """The default policy, plus: every new loop reports to the guard."""
 
     def __init__(self, guard: LeakGuard) -> None:
         super().__init__()
         self._guard = guard
+        if ON_WEBASSEMBLY:  # the loop class that outside_the_web_loop() chose for WebAssembly
+            self._loop_factory = guard._policy._loop_factory  # type: ignore[attr-defined]
 
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
         loop: asyncio.AbstractEventLoop = super().new_event_loop()
@@ -197,6 +234,7 @@ class LeakGuard:
         self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
         self._loop_names: dict[int, str] = {}
         self._closed: set[int] = set()
+        self._outside_the_web_loop = contextlib.ExitStack()
 
     # -- loops -------------------------------------------------------------------------------
     def watch_loop(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -231,8 +269,12 @@ class LeakGuard:
         self._threads = set(threading.enumerate())
         self._fds = _open_fds()
         self._children = _children()
-        self._policy = asyncio.get_event_loop_policy()
-        asyncio.set_event_loop_policy(_GuardPolicy(self))
+        if ON_WEBASSEMBLY:
+            from asyncio_primer._support.runner import outside_the_web_loop
+
+            self._outside_the_web_loop.enter_context(outside_the_web_loop())
+        self._policy = _get_policy()
+        _set_policy(_GuardPolicy(self))
         self._previous_cancel_all_tasks = asyncio.runners._cancel_all_tasks  # type: ignore[attr-defined]
         asyncio.runners._cancel_all_tasks = self._cancel_all_tasks  # type: ignore[attr-defined]
         _Sandbox.active.append(self)
@@ -250,7 +292,7 @@ class LeakGuard:
         """Stop watching and return every leak, one message each (empty: nothing leaked)."""
         _Sandbox.active.remove(self)
         asyncio.runners._cancel_all_tasks = self._previous_cancel_all_tasks  # type: ignore[attr-defined]
-        asyncio.set_event_loop_policy(self._policy)
+        _set_policy(self._policy)
         problems = self.problems
 
         # Collect garbage with warnings recorded: a ResourceWarning from a __del__, a coroutine
@@ -269,6 +311,7 @@ class LeakGuard:
             if issubclass(warning.category, (ResourceWarning, RuntimeWarning)):
                 problems.append(f"{warning.category.__name__}: {warning.message}")
         problems.extend(f"unraisable exception: {u}" for u in unraisable)
+        self._outside_the_web_loop.close()  # WebAssembly: Pyodide's own loop and policy are back
 
         for loop in list(self._loops):
             if id(loop) not in self._closed and not loop.is_closed():
