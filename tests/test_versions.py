@@ -77,7 +77,8 @@ def test_loop_parameter_removed() -> None:
     async def main() -> str:
         loop = asyncio.get_running_loop()
         try:
-            asyncio.Queue(loop=loop)  # type: ignore[call-arg]
+            queue_class: Any = asyncio.Queue  # typeshed: no loop parameter from 3.10
+            queue_class(loop=loop)
         except TypeError as error:
             return f"TypeError: {error}"
         return "accepted"
@@ -153,14 +154,14 @@ def test_eager_task_factory() -> None:
             return "done"
 
         loop = asyncio.get_running_loop()
-        loop.set_task_factory(asyncio.eager_task_factory)
+        loop.set_task_factory(getattr(asyncio, "eager_task_factory"))  # noqa: B009 - 3.12+
         task = asyncio.create_task(at_once())
         loop.set_task_factory(None)
         done = task.done()
         await task
         return done
 
-    if HERE >= (3, 12):
+    if sys.version_info >= (3, 12):
         assert run(main()) is True
     else:
         assert not hasattr(asyncio, "eager_task_factory")
@@ -236,63 +237,63 @@ def test_server_close_clients() -> None:
 
 
 def test_task_group_keeps_an_outside_cancellation() -> None:
-    if HERE < (3, 11):
-        assert not hasattr(asyncio, "TaskGroup")
-        return
+    if sys.version_info >= (3, 11):
 
-    async def child() -> None:
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            raise ValueError("failed while being cancelled") from None
-
-    async def body() -> str:
-        failed = ""
-        try:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(child())
+        async def child() -> None:
+            try:
                 await asyncio.sleep(10)
-        except BaseException as error:  # the group's ExceptionGroup
-            failed = type(error).__name__
-        assert failed == "ExceptionGroup"
-        try:
+            except asyncio.CancelledError:
+                raise ValueError("failed while being cancelled") from None
+
+        async def body() -> str:
+            failed = ""
+            try:
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(child())
+                    await asyncio.sleep(10)
+            except BaseException as error:  # the group's ExceptionGroup
+                failed = type(error).__name__
+            assert failed == "ExceptionGroup"
+            try:
+                await asyncio.sleep(1)
+            except asyncio.CancelledError:
+                return "the outside cancellation reached the next await"
+            return "the outside cancellation was lost"
+
+        async def main() -> str:
+            task = asyncio.create_task(body())
             await asyncio.sleep(1)
-        except asyncio.CancelledError:
-            return "the outside cancellation reached the next await"
-        return "the outside cancellation was lost"
+            task.cancel()  # from outside, while the group runs; its child then fails
+            try:
+                return await task
+            except asyncio.CancelledError:  # pragma: no cover - not on any version here
+                return "cancelled"
 
-    async def main() -> str:
-        task = asyncio.create_task(body())
-        await asyncio.sleep(1)
-        task.cancel()  # from outside, while the group runs; its child then fails
-        try:
-            return await task
-        except asyncio.CancelledError:  # pragma: no cover - not on any version here
-            return "cancelled"
-
-    kept = "the outside cancellation reached the next await"
-    assert (run(main()) == kept) is (HERE >= (3, 13))
+        kept = "the outside cancellation reached the next await"
+        assert (run(main()) == kept) is (HERE >= (3, 13))
+    else:
+        assert not hasattr(asyncio, "TaskGroup")
 
 
 def test_create_task_on_a_finished_task_group_closes_the_coroutine() -> None:
-    if HERE < (3, 11):
+    if sys.version_info >= (3, 11):
+
+        async def job() -> None:
+            await asyncio.sleep(0)
+
+        async def main() -> str:
+            async with asyncio.TaskGroup() as group:
+                pass
+            coroutine = job()
+            with pytest.raises(RuntimeError, match="is finished"):
+                group.create_task(coroutine)
+            state = inspect.getcoroutinestate(coroutine)
+            coroutine.close()  # before 3.13 it is left for us to close
+            return state
+
+        assert run(main()) == ("CORO_CLOSED" if HERE >= (3, 13) else "CORO_CREATED")
+    else:
         assert not hasattr(asyncio, "TaskGroup")
-        return
-
-    async def job() -> None:
-        await asyncio.sleep(0)
-
-    async def main() -> str:
-        async with asyncio.TaskGroup() as group:
-            pass
-        coroutine = job()
-        with pytest.raises(RuntimeError, match="is finished"):
-            group.create_task(coroutine)
-        state = inspect.getcoroutinestate(coroutine)
-        coroutine.close()  # before 3.13 it is left for us to close
-        return state
-
-    assert run(main()) == ("CORO_CLOSED" if HERE >= (3, 13) else "CORO_CREATED")
 
 
 def test_readuntil_takes_a_tuple_of_separators() -> None:
@@ -385,7 +386,7 @@ def test_create_task_passes_keyword_arguments() -> None:
         create_task: Any = asyncio.create_task
         coroutine = at_once()
         try:
-            task = create_task(coroutine, eager_start=True)
+            task: asyncio.Task[str] = create_task(coroutine, eager_start=True)
         except TypeError:
             coroutine.close()
             return False
@@ -409,49 +410,51 @@ def test_call_graph_and_asyncio_ps() -> None:
 
 
 def test_task_group_cancel() -> None:
-    if HERE < (3, 11):
-        return
-    has_cancel = hasattr(asyncio.TaskGroup, "cancel")
-    assert has_cancel == (HERE >= (3, 15))
-    if not has_cancel:
-        return
+    if sys.version_info >= (3, 11):
+        has_cancel = hasattr(asyncio.TaskGroup, "cancel")
+        assert has_cancel == (HERE >= (3, 15))
+        if not has_cancel:
+            return
 
-    async def main() -> tuple[bool, float]:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        async with asyncio.TaskGroup() as group:
-            slow = group.create_task(asyncio.sleep(10))
-            await asyncio.sleep(1)
-            cancel: Callable[[], None] = getattr(group, "cancel")  # noqa: B009
-            cancel()
-        return slow.cancelled(), loop.time() - start
+        async def main() -> tuple[bool, float]:
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            async with asyncio.TaskGroup() as group:
+                slow = group.create_task(asyncio.sleep(10))
+                await asyncio.sleep(1)
+                cancel: Callable[[], None] = getattr(group, "cancel")  # noqa: B009
+                cancel()
+            return slow.cancelled(), loop.time() - start
 
-    assert run(main()) == (True, 1.0)
+        assert run(main()) == (True, 1.0)
+    else:
+        assert not hasattr(asyncio, "TaskGroup")
 
 
 def test_task_group_in_an_async_generator_closes() -> None:
-    if HERE < (3, 11):
-        return
+    if sys.version_info >= (3, 11):
 
-    async def main() -> str:
-        async def readings() -> Any:
-            async with asyncio.TaskGroup() as group:
-                group.create_task(asyncio.sleep(10))
-                yield 1
+        async def main() -> str:
+            async def readings() -> Any:
+                async with asyncio.TaskGroup() as group:
+                    group.create_task(asyncio.sleep(10))
+                    yield 1
 
-        generator = readings()
-        await generator.__anext__()
-        try:
-            await generator.aclose()
-        except BaseException as error:  # the BaseExceptionGroup, before 3.15
-            return f"{type(error).__name__}: {error!r}"
-        return "closed"
+            generator = readings()
+            await generator.__anext__()
+            try:
+                await generator.aclose()
+            except BaseException as error:  # the BaseExceptionGroup, before 3.15
+                return f"{type(error).__name__}: {error!r}"
+            return "closed"
 
-    outcome = run(main())
-    if HERE >= (3, 15):
-        assert outcome == "closed"
+        outcome = run(main())
+        if HERE >= (3, 15):
+            assert outcome == "closed"
+        else:
+            assert outcome == (
+                "BaseExceptionGroup: BaseExceptionGroup('unhandled errors in a TaskGroup',"
+                " [GeneratorExit()])"
+            )
     else:
-        assert outcome == (
-            "BaseExceptionGroup: BaseExceptionGroup('unhandled errors in a TaskGroup',"
-            " [GeneratorExit()])"
-        )
+        assert not hasattr(asyncio, "TaskGroup")
