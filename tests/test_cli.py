@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from asyncio_primer import tasks
+from asyncio_primer import _registry, tasks
 from asyncio_primer._registry import gated
+from asyncio_primer._registry import lessons as registered
 from asyncio_primer._support import cli
 from asyncio_primer._support.lesson_index import source_without_docstring
 from asyncio_primer._support.runner import lessons
@@ -253,6 +254,21 @@ def test_a_lesson_too_new_for_this_python_says_which_python_it_needs(how: str) -
     here = f"{sys.version_info[0]}.{sys.version_info[1]}"
     assert done.stderr == (
         f"{PROG}: error: {qualname} needs Python {major}.{minor}; this is Python {here}\n"
+    )
+
+
+def test_run_refuses_a_lesson_this_platform_cannot_run_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    needing_threads = [q for q, facts in registered().items() if "threads" in facts.needs]
+    assert needing_threads
+    monkeypatch.setattr(_registry, "_MISSING_HERE", frozenset({"threads"}))  # as on WebAssembly
+    assert cli.main(["run", needing_threads[0], "--fast"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"asyncio-primer: error: {needing_threads[0]} needs threads, which {sys.platform} does"
+        " not have\n"
     )
 
 
