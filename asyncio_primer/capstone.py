@@ -297,7 +297,7 @@ async def cancel_the_fetcher(after: float = 1.6) -> dict[str, str]:
 
     The lesson starts :func:`polite_fetcher` as a task, lets it run, then calls
     :meth:`~asyncio.Task.cancel` on it — exactly what :func:`asyncio.run` does to its main task on
-    the first Ctrl-C (Python 3.11+). The two requests in flight end at once; pages waiting for a
+    the first Ctrl-C (Python 3.11+). The requests in flight end at once; pages waiting for a
     slot or in a backoff never start again; the fetcher reports, then ends *cancelled*. The
     lesson waits for that with :func:`asyncio.wait`, which never raises the task's
     :exc:`~asyncio.CancelledError` (only a cancellation of the lesson itself would reach it),
