@@ -14,9 +14,11 @@ After a test, :class:`LeakGuard` reports, by name, every
   not loopback, a file opened for writing outside the temporary directory.
 
 Loops are instrumented through an event loop policy, so every loop made by ``asyncio.run``,
-``asyncio.new_event_loop`` or the primer's runner gets the guard's exception handler and debug
-mode. A lesson that *demonstrates* one of these symptoms captures it (its own
-``loop.set_exception_handler``, ``warnings.catch_warnings``) and so does not trip the guard.
+``asyncio.new_event_loop`` or the primer's runner gets the guard's exception handler and (unless
+the guard is made with ``debug=False``, for the tests' plain mode) debug mode. Every check works in
+both modes: the reports above do not depend on debug mode. A lesson that *demonstrates* one of
+these symptoms captures it (its own ``loop.set_exception_handler``, ``warnings.catch_warnings``)
+and so does not trip the guard.
 
 On WebAssembly (Pyodide: the py314/py315 envs), where one ``WebLoop`` is always running, each
 test runs inside :func:`~asyncio_primer._support.runner.outside_the_web_loop`, so that asyncio
@@ -228,7 +230,10 @@ class _GuardPolicy(_DefaultPolicy):
 class LeakGuard:
     """Snapshot the process before a test; :meth:`stop` lists what the test leaked."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, debug: bool = True) -> None:
+        #: Whether every new loop is put in asyncio's debug mode (the tests' "debug" mode); the
+        #: checks are the same without it (the tests' "plain" mode, as a reader's `python`).
+        self.debug = debug
         self.problems: list[str] = []
         self.sandbox_paused = False
         self._loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
@@ -238,8 +243,10 @@ class LeakGuard:
 
     # -- loops -------------------------------------------------------------------------------
     def watch_loop(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Give *loop* debug mode and the guard's exception handler; check tasks at close."""
-        loop.set_debug(True)
+        """Give *loop* the guard's exception handler (and debug mode, if :attr:`debug`); check
+        tasks at close."""
+        if self.debug:
+            loop.set_debug(True)
         loop.set_exception_handler(self._record_context)
         self._loops.add(loop)
         self._loop_names[id(loop)] = repr(loop)
