@@ -266,10 +266,8 @@ def test_run_refuses_a_lesson_this_platform_cannot_run_and_says_why(
     assert cli.main(["run", needing_threads[0], "--fast"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == (
-        f"asyncio-primer: error: {needing_threads[0]} needs threads, which {sys.platform} does"
-        " not have\n"
-    )
+    assert err.startswith(f"asyncio-primer: error: {needing_threads[0]} needs threads, which ")
+    assert err.endswith(" does not have\n")  # which: this platform's name
 
 
 def test_find_lesson_accepts_the_full_module_path() -> None:
