@@ -13,13 +13,15 @@ Self-contained and lazy: the build installs the pinned npm package (``npm ci`` i
 ``tests/pyodide`` when ``node_modules`` is missing or does not match ``package-lock.json``) and
 copies only the files Pyodide loads, with the project's own wheel, into ``_static/pyodide/``.
 Nothing is fetched from the network when a page is read, and nothing of Pyodide's until the first
-press. The wheel is tox's package (``$TOX_PACKAGE``) or ``$PRIMER_WHEEL``, else built here with
-``pip wheel --no-deps`` (or ``uv build --wheel``).
+press. The wheel is tox's package (``$TOX_PACKAGE``) or ``$PRIMER_WHEEL``, else built here, offline
+(:func:`find_wheel`).
 """
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import html
 import importlib
 import importlib.metadata
@@ -32,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -265,26 +268,60 @@ def ensure_npm_package() -> Path:
 
 
 def find_wheel(workdir: Path) -> Path:
-    """The project's wheel: ``$PRIMER_WHEEL``, tox's package, or one built now."""
+    """The project's wheel: ``$PRIMER_WHEEL``, tox's package, or one made now in *workdir*.
+
+    Made now: ``pip wheel --no-deps --no-build-isolation`` where pip and setuptools are
+    installed, else a wheel of the package being documented written here (pure Python: its
+    modules, ``py.typed`` and its metadata). Neither touches the network.
+    """
     for candidate in [
         os.environ.get("PRIMER_WHEEL", ""),
         *os.environ.get("TOX_PACKAGE", "").split(os.pathsep),
     ]:
         if candidate.endswith(".whl") and Path(candidate).is_file():
             return Path(candidate)
-    workdir.mkdir(parents=True, exist_ok=True)
-    commands = [
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(workdir), str(ROOT)]
-    ]
-    uv = shutil.which("uv")
-    if uv:
-        commands.append([uv, "build", "--wheel", "-q", "-o", str(workdir), str(ROOT)])
-    for command in commands:
-        if subprocess.run(command, check=False, capture_output=True).returncode == 0:
-            built = sorted(workdir.glob("asyncio_primer-*.whl"), key=lambda p: p.stat().st_mtime)
-            if built:
-                return built[-1]
-    raise ExtensionError("primer_run: could not build the project's wheel (pip wheel, uv build)")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
+    command += ["-w", str(workdir), str(ROOT)]
+    if subprocess.run(command, check=False, capture_output=True).returncode == 0:
+        built = sorted(workdir.glob("asyncio_primer-*.whl"))
+        if built:
+            return built[-1]
+    return _write_wheel(workdir)
+
+
+def _write_wheel(workdir: Path) -> Path:
+    """A wheel of the installed (documented) ``asyncio_primer``, written without a build backend."""
+    import asyncio_primer
+
+    package = Path(asyncio_primer.__file__).parent
+    version = importlib.metadata.version("asyncio-primer")
+    info = f"asyncio_primer-{version}.dist-info"
+    try:
+        metadata = importlib.metadata.distribution("asyncio-primer").read_text("METADATA")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - conf.py needs it too
+        metadata = None
+    files = {
+        f"asyncio_primer/{path.relative_to(package).as_posix()}": path.read_bytes()
+        for path in sorted(package.rglob("*"))
+        if path.is_file() and path.suffix in (".py", ".typed")
+    }
+    files[f"{info}/METADATA"] = (
+        metadata or f"Metadata-Version: 2.1\nName: asyncio-primer\nVersion: {version}\n"
+    ).encode()
+    files[f"{info}/WHEEL"] = (
+        b"Wheel-Version: 1.0\nGenerator: primer_run\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
+    record = []
+    for name, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{name},sha256={digest},{len(data)}")
+    files[f"{info}/RECORD"] = ("\n".join([*record, f"{info}/RECORD,,"]) + "\n").encode()
+    wheel = workdir / wheel_name()
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    logger.info("primer_run: wrote %s from %s (no pip/setuptools here)", wheel.name, package)
+    return wheel
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -306,8 +343,9 @@ def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         _copy(package / name, target / name)
-    wheel = find_wheel(Path(tempfile.gettempdir()) / "primer-run-wheel")
-    shutil.copyfile(wheel, target / wheel_name())
+    with tempfile.TemporaryDirectory(prefix="primer-run-wheel-") as workdir:
+        wheel = find_wheel(Path(workdir))
+        shutil.copyfile(wheel, target / wheel_name())
     total = sum(f.stat().st_size for f in target.iterdir()) + DRIVER.stat().st_size
     logger.info(
         "primer_run: Pyodide and %s in _static/pyodide/ (%.1f MB for a first Run) in %.1f s",
