@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from leak_guard import LeakGuard, install_audit_hook
+from leak_guard import NOT_WATCHED, LeakGuard, install_audit_hook
 
 import asyncio_primer
 from asyncio_primer._registry import missing_features, unavailable_reason
@@ -117,6 +117,7 @@ def pytest_report_header() -> list[str]:
         f"mode: {MODE} (ASYNCIO_PRIMER_MODE); dev mode: {bool(sys.flags.dev_mode)}; asyncio"
         f" debug mode: {'on' if MODE == 'debug' else 'off'}; faulthandler: on; leak guard around"
         " every test (tests/leak_guard.py)",
+        *([NOT_WATCHED] if NOT_WATCHED else []),
     ]
 
 

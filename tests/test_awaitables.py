@@ -73,6 +73,7 @@ def test_future_set_by_callback_leaves_no_timer_when_cancelled() -> None:
     assert run.elapsed == 21.0
 
 
+@pytest.mark.lesson("awaitables.wrap_a_thread_future")
 def test_wrap_a_thread_future_returns_the_threads_result() -> None:
     run = run_lesson(awaitables.wrap_a_thread_future, 10)
     assert run.result == sum(i * i for i in range(10))
@@ -80,6 +81,7 @@ def test_wrap_a_thread_future_returns_the_threads_result() -> None:
     assert run.elapsed == 0.0
 
 
+@pytest.mark.lesson("awaitables.wrap_a_thread_future")
 @pytest.mark.parametrize(
     ("args", "total"),
     [

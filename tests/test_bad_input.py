@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 import pytest
 from primer_testing import names_parameter_first
 
+from asyncio_primer._registry import missing_features
 from asyncio_primer._support.runner import lessons, run_lesson
 
 #: ``int`` parameters that are operands, not counts: any int is fine.
@@ -58,6 +59,7 @@ def _cases() -> Iterator[Any]:
 
 
 CASES = list(_cases())
+HAS_THREADS = missing_features({"threads"}) is None
 
 
 def _required_arguments(lesson: Any) -> dict[str, Any]:
@@ -78,7 +80,8 @@ def test_there_are_cases() -> None:
 def test_bad_value_is_refused_with_its_name(case: Case) -> None:
     lesson = lessons()[case.qualname]
     arguments = {**_required_arguments(lesson), case.parameter: case.value}
-    faulthandler.dump_traceback_later(120, exit=True)  # a lesson that hangs must not hang CI
+    if HAS_THREADS:  # a lesson that hangs must not hang CI (faulthandler's watchdog is a thread)
+        faulthandler.dump_traceback_later(120, exit=True)
     try:
         run = run_lesson(lesson, **arguments)  # virtual time: validation comes before any I/O
     finally:

@@ -65,6 +65,7 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"status": status, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(), "out": out}
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_every_line_is_name_value_unit(tiny_run: dict[str, Any]) -> None:
     assert tiny_run["status"] == 0
     lines = tiny_run["stdout"].splitlines()
@@ -76,6 +77,7 @@ def test_every_line_is_name_value_unit(tiny_run: dict[str, Any]) -> None:
         assert value == value  # not NaN
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_every_required_figure_is_printed(tiny_run: dict[str, Any]) -> None:
     names = [parse_line(line)[0] for line in tiny_run["stdout"].splitlines()]
     required = REQUIRED + (
@@ -85,6 +87,7 @@ def test_every_required_figure_is_printed(tiny_run: dict[str, Any]) -> None:
     assert len(names) == len(set(names))
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_the_json_holds_every_printed_figure_and_the_machine(tiny_run: dict[str, Any]) -> None:
     data = json.loads((tiny_run["out"] / "results.json").read_text(encoding="utf-8"))
     printed = {}
@@ -107,6 +110,7 @@ def test_the_json_holds_every_printed_figure_and_the_machine(tiny_run: dict[str,
     assert data["wall_seconds"] > 0
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_each_figure_records_the_machine_load_and_modes_it_was_measured_under(
     tiny_run: dict[str, Any],
 ) -> None:
@@ -149,12 +153,14 @@ def test_the_published_figures_come_from_a_normal_run() -> None:
         assert len(figure["conditions"]["load_average"]) == 3, figure
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_progress_goes_to_stderr(tiny_run: dict[str, Any]) -> None:
     assert "[bench" in tiny_run["stderr"]
     assert "echo: asyncio server, 2 clients x 3 requests" in tiny_run["stderr"]
     assert "[bench" not in tiny_run["stdout"]
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 @pytest.mark.skipif(not HAS_MATPLOTLIB, reason="needs matplotlib (the bench extra)")
 def test_the_chart_is_written(tiny_run: dict[str, Any]) -> None:
     chart: Path = tiny_run["out"] / "results.svg"
@@ -184,6 +190,7 @@ def test_the_file_limit_is_raised_or_refused(monkeypatch: pytest.MonkeyPatch) ->
     assert calls == [(2000, 4096)]
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_without_json_the_files_go_to_a_new_temporary_directory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -216,6 +223,7 @@ def test_bad_options_are_refused() -> None:
     assert exit_info.value.code == 2
 
 
+@pytest.mark.needs("threads", "sockets", "subprocesses")
 def test_the_docs_page_shows_every_figure_and_the_run(tiny_run: dict[str, Any]) -> None:
     pytest.importorskip("sphinx", reason="the docs extension needs Sphinx (the docs extra)")
     docs_ext = Path(__file__).resolve().parent.parent / "docs" / "_ext" / "primer_bench.py"

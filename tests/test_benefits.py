@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
+import sys
 import time
 from typing import Any
 
@@ -108,6 +109,10 @@ def test_tasks_vs_threads_rejects_bad_counts(count: Any, error: type[Exception])
     assert repr(count) in str(run.error)
 
 
+@pytest.mark.skipif(
+    sys.platform == "emscripten",
+    reason="WebAssembly has no /proc/self/statm and no resource module",
+)
 def test_resident_memory_is_a_positive_number_of_bytes() -> None:
     assert resident_memory() > 1024 * 1024
 
@@ -219,6 +224,7 @@ class _CountingEchoServer:
                 await asyncio.gather(*self.handlers, return_exceptions=True)
 
 
+@pytest.mark.needs("sockets")
 def test_echo_clients_time_every_round_trip_of_every_client() -> None:
     server = _CountingEchoServer()
     began = time.perf_counter()
@@ -239,6 +245,7 @@ def test_echo_clients_time_every_round_trip_of_every_client() -> None:
     assert stats["p99_ms"] <= stats["seconds"] * 1000
 
 
+@pytest.mark.needs("sockets")
 def test_echo_clients_fail_clearly_when_the_server_hangs_up() -> None:
     server = _CountingEchoServer(hang_up=True)
     run = run_lesson(server.run_clients, 1, 3, 8, virtual=False)
@@ -248,6 +255,7 @@ def test_echo_clients_fail_clearly_when_the_server_hangs_up() -> None:
     assert server.received == 8  # the warm-up, never answered
 
 
+@pytest.mark.needs("sockets", "threads")
 def test_echo_clients_process_entry_point_prints_its_stats_as_json(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -40,6 +40,7 @@ def primer(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.needs("subprocesses")
 def test_list_shows_every_lesson_in_teaching_order_with_its_summary() -> None:
     done = primer("list")
     assert done.returncode == 0, done.stderr
@@ -51,6 +52,7 @@ def test_list_shows_every_lesson_in_teaching_order_with_its_summary() -> None:
     assert "Run one worker per delay concurrently with asyncio.gather." in done.stdout
 
 
+@pytest.mark.needs("subprocesses")
 def test_run_fast_prints_stamped_lines_then_a_chart_of_three_bars() -> None:
     done = primer("run", "tasks.run_workers", "--fast")
     assert done.returncode == 0, done.stderr
@@ -75,12 +77,14 @@ def test_run_fast_prints_stamped_lines_then_a_chart_of_three_bars() -> None:
     assert ESCAPE not in done.stdout  # a pipe gets plain text
 
 
+@pytest.mark.needs("subprocesses")
 def test_run_a_bare_name_with_arguments() -> None:
     done = primer("run", "worker", "w", "0.5", "--fast")
     assert done.returncode == 0, done.stderr
     assert "[  0.500 s] main w finished" in done.stdout.splitlines()
 
 
+@pytest.mark.needs("subprocesses")
 def test_a_lesson_that_raises_shows_its_exception_as_the_outcome() -> None:
     done = primer("run", "tasks.run_workers", "(1, -2)", "--fast")
     assert done.returncode == 1
@@ -91,6 +95,7 @@ def test_a_lesson_that_raises_shows_its_exception_as_the_outcome() -> None:
     )
 
 
+@pytest.mark.needs("subprocesses")
 def test_show_prints_the_docstring_and_the_source() -> None:
     done = primer("show", "tasks.run_workers")
     assert done.returncode == 0, done.stderr
@@ -100,6 +105,7 @@ def test_show_prints_the_docstring_and_the_source() -> None:
     assert done.stdout.count('"""') == 0  # the source without its docstring: the panel shows it
 
 
+@pytest.mark.needs("subprocesses")
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -145,6 +151,7 @@ def test_more_bad_input_in_process(
     assert message in err
 
 
+@pytest.mark.needs("subprocesses")
 def test_no_color_means_no_escape_codes_even_on_a_terminal() -> None:
     coloured = primer("run", "tasks.run_workers", "--fast", FORCE_COLOR="1")
     assert ESCAPE in coloured.stdout  # rich takes FORCE_COLOR as "this is a terminal"
@@ -181,6 +188,7 @@ def test_bench_is_handed_its_own_arguments(monkeypatch: pytest.MonkeyPatch) -> N
     assert seen == [["asyncio-primer bench", "--quick", "x"]]
 
 
+@pytest.mark.needs("subprocesses")
 def test_bench_help_names_the_program_as_it_was_started(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -210,6 +218,7 @@ def _the_lesson_with_the_longest_line() -> tuple[str, str]:
     )
 
 
+@pytest.mark.needs("subprocesses")
 def test_show_to_a_pipe_prints_every_source_line_whole() -> None:
     qualname, longest = _the_lesson_with_the_longest_line()
     assert len(longest) > 80  # wider than the 80 columns the output is told it has
@@ -231,6 +240,7 @@ def test_show_on_a_narrow_terminal_wraps_the_source_and_cuts_nothing() -> None:
     assert "".join(_source_shown(lessons()[qualname]).split()) in "".join(shown.split())
 
 
+@pytest.mark.needs("subprocesses")
 def test_run_fast_in_debug_mode_logs_no_slow_step() -> None:
     """Virtual time is not real time: no 'Executing <Task ...> took 5174 seconds' warning."""
     done = primer("run", "tasks.run_workers", "--fast", PYTHONASYNCIODEBUG="1", PYTHONDEVMODE="1")
@@ -244,6 +254,7 @@ def test_run_fast_in_debug_mode_logs_no_slow_step() -> None:
 TOO_NEW = {qualname: version for qualname, version in gated().items() if sys.version_info < version}
 
 
+@pytest.mark.needs("subprocesses")
 @pytest.mark.skipif(not TOO_NEW, reason="every version-gated lesson exists on this Python")
 @pytest.mark.parametrize("how", ["qualname", "bare name"])
 def test_a_lesson_too_new_for_this_python_says_which_python_it_needs(how: str) -> None:
@@ -275,6 +286,7 @@ def test_find_lesson_accepts_the_full_module_path() -> None:
     assert cli.find_lesson("run_workers")[0] == "tasks.run_workers"
 
 
+@pytest.mark.needs("subprocesses")
 def test_importing_the_package_or_a_lesson_module_loads_no_terminal_library() -> None:
     code = (
         "import sys, asyncio_primer, asyncio_primer.tasks; "

@@ -72,11 +72,16 @@ if sys.platform != "win32":  # signal handlers are Unix only
     DEFAULT_RUNS.append((event_loop.graceful_shutdown_on_signal, [0.0, 0.0] + [1.0] * 4, 1.0))
 
 
+def _qualname(lesson: Callable[..., Any]) -> str:
+    return f"{lesson.__module__.rpartition('.')[2]}.{lesson.__name__}"
+
+
+# each skipped, with the registry's reason, where the lesson cannot run (threads on WebAssembly)
 @pytest.mark.parametrize(
     ("lesson", "printed_at", "elapsed"),
-    DEFAULT_RUNS,
-    ids=[
-        f"{lesson.__module__.rpartition('.')[2]}.{lesson.__name__}" for lesson, *_ in DEFAULT_RUNS
+    [
+        pytest.param(*run, id=_qualname(run[0]), marks=pytest.mark.lesson(_qualname(run[0])))
+        for run in DEFAULT_RUNS
     ],
 )
 def test_lesson_with_its_defaults_keeps_its_pace(

@@ -19,7 +19,10 @@ from asyncio_primer._registry import lessons
 from asyncio_primer._support.runner import Printed, needs_real_time, run_lesson
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="the loop class differs on Windows")
+@pytest.mark.skipif(
+    sys.platform in ("win32", "emscripten"),
+    reason="the loop class differs on Windows and WebAssembly",
+)
 def test_run_a_program_runs_a_fresh_selector_loop() -> None:
     assert event_loop.run_a_program() == "running in _UnixSelectorEventLoop"
 
@@ -47,6 +50,7 @@ def test_callback_order_is_time_order_not_scheduling_order() -> None:
     assert run.elapsed == 1.0
 
 
+@pytest.mark.lesson("event_loop.offload_with_to_thread")
 def test_offload_with_to_thread_keeps_the_loop_free() -> None:
     run = run_lesson(event_loop.offload_with_to_thread, 3.0)
     assert run.printed == [
@@ -57,6 +61,7 @@ def test_offload_with_to_thread_keeps_the_loop_free() -> None:
     assert run.elapsed == 3.0
 
 
+@pytest.mark.lesson("event_loop.offload_with_executor")
 def test_offload_with_executor_counts_primes() -> None:
     run = run_lesson(event_loop.offload_with_executor, 100)
     assert run.result == 25
@@ -64,6 +69,7 @@ def test_offload_with_executor_counts_primes() -> None:
     assert run.elapsed == 0.0
 
 
+@pytest.mark.lesson("event_loop.offload_with_executor")
 @pytest.mark.parametrize(("limit", "primes"), [(0, 0), (2, 0), (3, 1), (10, 4), (100_000, 9592)])
 def test_prime_count_matches_known_values(limit: int, primes: int) -> None:
     assert run_lesson(event_loop.offload_with_executor, limit).result == primes
@@ -80,6 +86,7 @@ def test_executor_lessons_reject_a_bad_limit_before_starting_a_pool(
     assert_refused(run, ValueError, repr(limit))
 
 
+@pytest.mark.lesson("event_loop.offload_to_process_pool")
 def test_offload_to_process_pool_counts_in_another_process() -> None:
     run = run_lesson(event_loop.offload_to_process_pool, 100)
     assert run.result == 25
@@ -97,6 +104,7 @@ def _no_worker_thread_left() -> bool:
     return all(thread.name != "worker" for thread in threading.enumerate())
 
 
+@pytest.mark.lesson("event_loop.call_soon_threadsafe_from_a_thread")
 def test_call_soon_threadsafe_hands_the_threads_value_to_the_loop() -> None:
     run = run_lesson(event_loop.call_soon_threadsafe_from_a_thread, 2.0)
     assert run.printed == [
@@ -108,6 +116,7 @@ def test_call_soon_threadsafe_hands_the_threads_value_to_the_loop() -> None:
     assert _no_worker_thread_left()
 
 
+@pytest.mark.lesson("event_loop.run_coroutine_threadsafe_from_a_thread")
 def test_run_coroutine_threadsafe_runs_the_coroutine_on_the_loops_thread() -> None:
     run = run_lesson(event_loop.run_coroutine_threadsafe_from_a_thread, 2.0)
     # The thread prints once the coroutine, sleeping on the loop, has finished.
@@ -208,6 +217,7 @@ def test_debug_slow_callback_rejects_bad_durations(
     assert_refused(run, error, named)
 
 
+@pytest.mark.lesson("event_loop.graceful_shutdown_on_signal")
 @pytest.mark.skipif(sys.platform == "win32", reason="loop.add_signal_handler is Unix only")
 def test_graceful_shutdown_on_signal_stops_the_workers_cleanly() -> None:
     run = run_lesson(event_loop.graceful_shutdown_on_signal, 2.0)

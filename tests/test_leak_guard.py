@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from leak_guard import LeakError, LeakGuard
+from leak_guard import NOT_WATCHED, LeakError, LeakGuard
 
 from asyncio_primer import tasks
 from asyncio_primer._support.runner import run_lesson
@@ -92,6 +92,7 @@ def test_an_event_loop_never_closed_is_named_and_closed(guard: LeakGuard) -> Non
     assert loop.is_closed()
 
 
+@pytest.mark.needs("threads")
 def test_a_thread_still_running_is_named(guard: LeakGuard) -> None:
     release = threading.Event()
     thread = threading.Thread(target=release.wait, name="leaky-thread")
@@ -104,6 +105,11 @@ def test_a_thread_still_running_is_named(guard: LeakGuard) -> None:
     assert any("thread 'leaky-thread'" in p and "still running" in p for p in problems), problems
 
 
+#: Where the guard cannot count file descriptors (WebAssembly), the tests of that are skipped.
+counts_fds = pytest.mark.skipif(bool(NOT_WATCHED), reason=NOT_WATCHED or "it counts them here")
+
+
+@counts_fds
 def test_an_open_socket_is_named_by_its_file_descriptor(guard: LeakGuard) -> None:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
@@ -113,6 +119,7 @@ def test_an_open_socket_is_named_by_its_file_descriptor(guard: LeakGuard) -> Non
     assert any("-> socket:[" in p and "is still open" in p for p in problems), problems
 
 
+@pytest.mark.needs("sockets")
 def test_an_open_transport_is_named() -> None:
     writers: list[asyncio.StreamWriter] = []
 
@@ -144,6 +151,7 @@ def test_an_open_transport_is_named() -> None:
         loop.close()
 
 
+@pytest.mark.needs("subprocesses")
 def test_a_child_process_not_waited_for_is_named(guard: LeakGuard) -> None:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     problems = guard.stop(grace=0.5)
@@ -172,6 +180,7 @@ def test_a_coroutine_never_awaited_is_reported(guard: LeakGuard) -> None:
     assert any("RuntimeWarning: coroutine" in p and "was never awaited" in p for p in problems)
 
 
+@pytest.mark.needs("sockets")
 @pytest.mark.parametrize(
     ("address", "complaint"),
     [
@@ -190,6 +199,7 @@ def test_binding_outside_loopback_port_0_is_refused(
     assert guard.stop() == [f"socket.bind to {complaint}"]
 
 
+@pytest.mark.needs("sockets")
 def test_binding_loopback_port_0_is_allowed(guard: LeakGuard) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -222,6 +232,7 @@ def test_writing_in_the_temporary_directory_is_allowed(guard: LeakGuard, tmp_pat
     assert guard.stop() == []
 
 
+@counts_fds
 def test_check_raises_one_error_listing_every_leak(guard: LeakGuard) -> None:
     loop = asyncio.new_event_loop()
     sock = socket.socket()
@@ -263,6 +274,7 @@ def test_clean():
 """
 
 
+@pytest.mark.needs("subprocesses")
 def test_the_autouse_guard_fails_a_leaking_test(pytester: pytest.Pytester) -> None:
     """End to end: the conftest's guard turns each kind of leak into a failure that names it."""
     tests = Path(__file__).parent

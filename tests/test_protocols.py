@@ -13,6 +13,7 @@ from asyncio_primer._support.runner import needs_real_time, run_lesson
 EVENTS = "connection_made, data_received, eof_received, connection_lost"
 
 
+@pytest.mark.lesson("protocols.echo_with_protocols")
 @pytest.mark.parametrize(
     "message",
     ["hello, protocols", "ping", "héllo wörld", "x" * 100],
@@ -25,10 +26,12 @@ def test_echo_with_protocols_replies_and_closes_both_sides(message: str) -> None
     assert run.lines == [f"server: {EVENTS}", f"client: {EVENTS}", f"reply: {message!r}"]
 
 
+@pytest.mark.lesson("protocols.echo_with_protocols")
 def test_echo_with_protocols_default_message() -> None:
     assert run_lesson(protocols.echo_with_protocols, virtual=False).result == "hello, protocols"
 
 
+@pytest.mark.lesson("protocols.frame_lines_in_a_protocol")
 @pytest.mark.parametrize(
     ("lines", "chunk_size"),
     [
@@ -53,7 +56,9 @@ def test_every_protocols_lesson_runs_on_real_time() -> None:
     assert all(needs_real_time(f"protocols.{name}") for name in protocols.__all__)
 
 
-@pytest.mark.parametrize("name", protocols.__all__)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.lesson(f"protocols.{n}")) for n in protocols.__all__]
+)
 def test_on_virtual_time_the_timeout_fires_at_once(name: str) -> None:
     """Why these lessons run on real time: waiting for the socket, the virtual clock jumps to
     the timeout. The lesson still closes every transport (the leak guard checks)."""

@@ -21,6 +21,7 @@ def echo_lines(lines: list[str]) -> list[str]:
     return [f"sent {line!r}, got back {line!r}" for line in lines]
 
 
+@pytest.mark.lesson("streams.echo_over_tcp")
 @pytest.mark.parametrize(
     "lines",
     [
@@ -36,24 +37,28 @@ def test_echo_over_tcp_sends_each_line_back(lines: list[str]) -> None:
     assert run.result == lines
 
 
+@pytest.mark.lesson("streams.read_until_separator")
 def test_read_until_separator_defaults() -> None:
     run = run_lesson(streams.read_until_separator, virtual=False)
     assert run.result == ([b"alpha;", b"beta;"], b"unfinished")
     assert run.lines[-1] == "IncompleteReadError: closed before b';'; partial=b'unfinished'"
 
 
+@pytest.mark.lesson("streams.read_until_limit_overrun")
 def test_read_until_limit_overrun_defaults() -> None:
     run = run_lesson(streams.read_until_limit_overrun, virtual=False)
     assert run.result == [b"short;"]
     assert run.lines[-1].endswith("longer than the limit of 16 bytes")
 
 
+@pytest.mark.lesson("streams.echo_over_tcp")
 def test_echo_over_tcp_defaults() -> None:
     run = run_lesson(streams.echo_over_tcp, virtual=False)
     assert run.result == ["hello", "asyncio streams"]
     assert run.lines == echo_lines(run.result)
 
 
+@pytest.mark.lesson("streams.read_until_separator")
 @pytest.mark.parametrize(
     ("data", "separator", "records", "partial"),
     [
@@ -77,6 +82,7 @@ def test_read_until_separator_returns_records_then_the_partial_rest(
     ]
 
 
+@pytest.mark.lesson("streams.read_until_limit_overrun")
 @pytest.mark.parametrize(
     ("limit", "records"),
     [
@@ -116,7 +122,9 @@ def test_every_streams_lesson_runs_on_real_time() -> None:
     assert all(needs_real_time(f"streams.{name}") for name in streams.__all__)
 
 
-@pytest.mark.parametrize("name", streams.__all__)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.lesson(f"streams.{n}")) for n in streams.__all__]
+)
 def test_on_virtual_time_the_timeout_fires_at_once(name: str) -> None:
     """Why these lessons are in REAL_TIME_LESSONS: while the lesson waits for the socket, the
     virtual clock jumps to the session's timeout, which fires before any reply arrives. The
@@ -143,3 +151,68 @@ BAD_INPUT: list[RefusalCase] = [
 ]
 
 test_bad_input_is_refused_before_any_socket_opens = refusal_test(BAD_INPUT)
+
+
+# -- what echo_over_tcp says about the server and its handlers, on each side of each change ----
+
+
+@pytest.mark.lesson("streams.echo_over_tcp")
+def test_leaving_async_with_server_waits_for_open_connections_from_3_12() -> None:
+    """gh-79033: up to 3.11 ``async with server`` returns with a client still connected."""
+
+    async def main() -> bool:
+        async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await reader.read()  # until the client closes
+            writer.close()
+
+        client: asyncio.StreamWriter | None = None
+
+        async def leave() -> None:
+            nonlocal client
+            async with await asyncio.start_server(hold, "127.0.0.1", 0) as server:
+                port = server.sockets[0].getsockname()[1]
+                _, client = await asyncio.open_connection("127.0.0.1", port)
+                for _ in range(5):  # let the server accept it
+                    await asyncio.sleep(0)
+
+        leaving = asyncio.ensure_future(leave())
+        for _ in range(20):
+            await asyncio.sleep(0)
+        left_with_a_client = leaving.done()
+        assert client is not None
+        client.close()
+        await client.wait_closed()
+        await leaving
+        await asyncio.sleep(0.05)  # before 3.12 nothing waits for the handler: let it end
+        return left_with_a_client
+
+    assert asyncio.run(main()) is (sys.version_info < (3, 12))
+
+
+@pytest.mark.lesson("streams.echo_over_tcp")
+def test_the_stream_protocol_keeps_its_handler_task_from_3_10() -> None:
+    """gh-90467: on 3.9 nothing holds the handler task; from 3.10 the protocol does (private
+    ``_task``), and the server gives you no reference to it either way."""
+
+    async def main() -> bool:
+        held: list[bool] = []
+
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            protocol = writer.transport.get_protocol()
+            held.append(getattr(protocol, "_task", None) is asyncio.current_task())
+            await reader.read()
+            writer.close()
+
+        server = await asyncio.start_server(handler, "127.0.0.1", 0)
+        async with server:
+            port = server.sockets[0].getsockname()[1]
+            _, client = await asyncio.open_connection("127.0.0.1", port)
+            while not held:
+                await asyncio.sleep(0.001)
+            assert not hasattr(server, "tasks") and not hasattr(server, "_tasks")
+            client.close()
+            await client.wait_closed()
+        await asyncio.sleep(0.05)  # before 3.12 nothing waits for the handler: let it end
+        return held[0]
+
+    assert asyncio.run(main()) is (sys.version_info >= (3, 10))

@@ -15,6 +15,7 @@ from asyncio_primer._support.runner import needs_real_time, run_lesson
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and shell")
 
 
+@pytest.mark.lesson("subprocesses.run_a_child")
 @pytest.mark.parametrize("exit_code", [0, 1, 3, 255])
 def test_run_a_child_captures_its_output_and_exit_code(exit_code: int) -> None:
     run = run_lesson(subprocesses.run_a_child, exit_code, virtual=False)
@@ -26,11 +27,13 @@ def test_run_a_child_captures_its_output_and_exit_code(exit_code: int) -> None:
     ]
 
 
+@pytest.mark.lesson("subprocesses.run_a_child")
 def test_run_a_child_defaults_to_a_child_that_succeeds() -> None:
     run = run_lesson(subprocesses.run_a_child, virtual=False)
     assert run.result == (0, "hello from the child")
 
 
+@pytest.mark.lesson("subprocesses.run_a_child")
 def test_run_a_child_kills_and_reaps_a_child_that_is_too_slow() -> None:
     # No Python starts, prints and exits within a millisecond: the timeout fires. The leak
     # guard then checks that the child was killed and waited for, and its pipe closed.
@@ -39,6 +42,7 @@ def test_run_a_child_kills_and_reaps_a_child_that_is_too_slow() -> None:
     assert run.lines == []
 
 
+@pytest.mark.lesson("subprocesses.kill_after_timeout")
 @posix_only
 def test_kill_after_timeout_kills_a_child_that_runs_too_long() -> None:
     run = run_lesson(subprocesses.kill_after_timeout, 60.0, 0.2, virtual=False)
@@ -50,6 +54,7 @@ def test_kill_after_timeout_kills_a_child_that_runs_too_long() -> None:
     ]
 
 
+@pytest.mark.lesson("subprocesses.kill_after_timeout")
 def test_kill_after_timeout_lets_a_quick_child_finish() -> None:
     run = run_lesson(subprocesses.kill_after_timeout, 0.0, 30.0, virtual=False)
     assert run.error is None
@@ -57,6 +62,7 @@ def test_kill_after_timeout_lets_a_quick_child_finish() -> None:
     assert run.lines == ["the child finished in time"]
 
 
+@pytest.mark.lesson("subprocesses.shell_with_quoting")
 @posix_only
 @pytest.mark.parametrize(
     "argument",
@@ -80,6 +86,7 @@ def test_every_subprocesses_lesson_runs_on_real_time() -> None:
     assert all(needs_real_time(f"subprocesses.{name}") for name in subprocesses.__all__)
 
 
+@pytest.mark.lesson("subprocesses.kill_after_timeout")
 def test_on_virtual_time_the_timeout_fires_at_once() -> None:
     """Why these lessons run on real time: while the loop waits for the child, the virtual clock
     jumps to the timeout, so even a child that exits at once looks too slow and is killed."""

@@ -22,7 +22,6 @@ import json
 import math
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -200,6 +199,8 @@ def machine() -> dict[str, Any]:
 
 def ensure_file_limit(needed: int) -> None:
     """Raise the soft limit on open files to *needed*, or refuse clearly."""
+    import resource  # Unix only: not on Windows or WebAssembly
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft == resource.RLIM_INFINITY or soft >= needed:
         return

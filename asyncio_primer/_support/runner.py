@@ -13,6 +13,7 @@ import importlib
 import inspect
 import io
 import math
+import sys
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ __all__ = [
     "concept_modules",
     "lessons",
     "needs_real_time",
+    "outside_the_web_loop",
     "run_lesson",
     "run_on_virtual_time",
     "runs_with_defaults",
@@ -130,6 +132,11 @@ def virtual_time() -> Iterator[None]:
     """Put the running loop on virtual time for the duration of the ``with`` block."""
     from aiotools import VirtualClock  # imported late: `import asyncio_primer` stays light
 
+    if not hasattr(asyncio.get_running_loop(), "_selector"):
+        raise RuntimeError(
+            f"virtual_time() needs a loop with a selector, not {asyncio.get_running_loop()!r}:"
+            " on WebAssembly, run the coroutine with run_on_virtual_time()"
+        )
     # The virtual clock starts at 0.0, so that differences of loop times are exact (5.0, not
     # 4.999999999999545 as they would be from a large start).
     loop = asyncio.get_running_loop()
@@ -146,6 +153,94 @@ def virtual_time() -> Iterator[None]:
             limit = loop.slow_callback_duration
             loop.slow_callback_duration = math.inf
             loop.call_soon(setattr, loop, "slow_callback_duration", limit)
+
+
+#: CPython on WebAssembly (Pyodide): its event loop, a ``WebLoop`` on the browser's (or Node's)
+#: timers, counts as running all the time, and has no selector for the virtual clock to drive.
+ON_WEBASSEMBLY = sys.platform == "emscripten"
+
+if sys.version_info >= (3, 12):  # Pyodide's Pythons are newer (3.14, 3.15)
+    import selectors
+
+    if sys.version_info >= (3, 14):  # the policy system is deprecated: its quiet names
+        from asyncio.events import _BaseDefaultEventLoopPolicy as _BasePolicy
+        from asyncio.events import _get_event_loop_policy as _get_policy
+        from asyncio.events import _set_event_loop_policy as _set_policy
+    else:
+        from asyncio import DefaultEventLoopPolicy as _BasePolicy
+        from asyncio import get_event_loop_policy as _get_policy
+        from asyncio import set_event_loop_policy as _set_policy
+
+    class _WaitingSelector(selectors.SelectSelector):
+        """A selector that, with no file to watch, simply waits out the timeout.
+
+        On WebAssembly nothing else can wake a loop: there are no threads, signals or sockets.
+        """
+
+        def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+            if self.get_map():
+                return super().select(timeout)
+            if timeout is None:
+                raise RuntimeError("the event loop would wait forever: nothing is scheduled")
+            if timeout > 0:
+                time.sleep(timeout)
+            return []
+
+    class _WebAssemblyLoop(asyncio.SelectorEventLoop):
+        """asyncio's own selector loop, for WebAssembly: no self-pipe (a socketpair, which it
+        cannot make; it only wakes the loop from another thread or a signal handler), and a
+        selector that waits out its timeout. The virtual clock can drive it like any other."""
+
+        def __init__(self) -> None:
+            super().__init__(_WaitingSelector())
+
+        def _make_self_pipe(self) -> None:
+            self._ssock = self._csock = None
+
+        def _close_self_pipe(self) -> None:
+            pass
+
+        def _write_to_self(self) -> None:
+            pass
+
+    class _WebAssemblyPolicy(_BasePolicy):
+        _loop_factory = _WebAssemblyLoop
+
+
+_OUTSIDE: list[bool] = []
+
+
+@contextlib.contextmanager
+def outside_the_web_loop() -> Iterator[None]:
+    """Inside the block, asyncio makes and runs its loops as on any other platform.
+
+    It does nothing except on WebAssembly (Pyodide), where the block unsets Pyodide's
+    always-running ``WebLoop`` and its loop policy, and puts them back after. There,
+    :func:`asyncio.run` (and :func:`asyncio.new_event_loop`, :class:`asyncio.Runner`) would
+    otherwise run everything on that one loop, never closed, with none of the clean-up that
+    ``asyncio.run`` does (cancelling leftover tasks, closing async generators); inside, they make
+    a fresh :class:`asyncio.SelectorEventLoop` (as on Linux) and close it after.
+    """
+    if sys.version_info >= (3, 12) and ON_WEBASSEMBLY and not _OUTSIDE:
+        web_loop = asyncio.events._get_running_loop()
+        web_policy = _get_policy()
+        asyncio.events._set_running_loop(None)
+        _set_policy(_WebAssemblyPolicy())
+        _OUTSIDE.append(True)
+        try:
+            yield
+        finally:
+            _OUTSIDE.pop()
+            _set_policy(web_policy)
+            asyncio.events._set_running_loop(web_loop)
+    else:
+        yield
+
+
+def _run(main: Coroutine[Any, Any, T], *, debug: bool | None = None) -> T:
+    """:func:`asyncio.run`, on a fresh loop that the virtual clock can drive, everywhere."""
+    with outside_the_web_loop():
+        return asyncio.run(main, debug=debug)
 
 
 #: Seconds of loop time that lessons scripted in this process, run on virtual time, and how many
@@ -170,7 +265,7 @@ def run_on_virtual_time(main: Coroutine[Any, Any, T], *, debug: bool | None = No
             finally:
                 _count_scripted(loop.time() - start)
 
-    return asyncio.run(on_virtual_time(), debug=debug)
+    return _run(on_virtual_time(), debug=debug)
 
 
 def run_lesson(
@@ -194,7 +289,7 @@ def run_lesson(
     if not inspect.iscoroutinefunction(lesson):
         start = time.monotonic()
         recorder = _LineRecorder(lambda: time.monotonic() - start, on_line)
-        with contextlib.redirect_stdout(recorder):
+        with contextlib.redirect_stdout(recorder), outside_the_web_loop():
             try:
                 run.result = lesson(*args, **kwargs)
             except Exception as error:
@@ -224,5 +319,5 @@ def run_lesson(
             recorder.flush_partial()
             run.printed = recorder.printed
 
-    asyncio.run(main())
+    _run(main())
     return run

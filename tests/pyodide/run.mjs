@@ -7,9 +7,12 @@
 //   pyodide-315 (CPython 3.15.0rc1); package.json pins both.
 // --site: a host folder of unpacked pure-Python wheels, the project's included (prepare.py
 //   makes it); it is mounted at /primer/site-packages and put first on sys.path.
-// --repo: the checkout (default: two folders up); its tests/ and docs/ are mounted read-write
-//   at /primer/repo/ (nothing is written there: no bytecode, no pytest cache) and its setup.cfg
-//   copied, so pytest finds its configuration and rootdir as on the host.
+// --repo: the checkout (default: two folders up), mounted at /primer/repo, the tests' working
+//   directory: pytest finds its configuration (setup.cfg) and rootdir as on the host, and the
+//   tests that read README.md, docs/ or .ci/ find them. Nothing is written there (no bytecode,
+//   no pytest cache; the leak guard refuses writes outside the temporary directory), and the
+//   package is imported from --site, never from the checkout (tox sets
+//   ASYNCIO_PRIMER_EXPECT_INSTALLED, which tests/conftest.py checks).
 // Exits with pytest's exit code. Nothing is fetched: Pyodide loads from node_modules, and any
 // fetch() is refused (exit code 3), so a missing file fails loudly instead of going online.
 //
@@ -92,14 +95,8 @@ pyodide.setStderr(raw(2));
 const root = "/primer";
 pyodide.FS.mkdirTree(`${root}/site-packages`);
 pyodide.mountNodeFS(`${root}/site-packages`, path.resolve(options.site));
-for (const part of ["tests", "docs"]) {
-  const host = path.join(options.repo, part);
-  if (fs.existsSync(host)) {
-    pyodide.FS.mkdirTree(`${root}/repo/${part}`);
-    pyodide.mountNodeFS(`${root}/repo/${part}`, host);
-  }
-}
-pyodide.FS.writeFile(`${root}/repo/setup.cfg`, fs.readFileSync(path.join(options.repo, "setup.cfg")));
+pyodide.FS.mkdirTree(`${root}/repo`);
+pyodide.mountNodeFS(`${root}/repo`, path.resolve(options.repo));
 process.stderr.write(
   `Pyodide ${pyodide.version} loaded from ${indexDir} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
 );
