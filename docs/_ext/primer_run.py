@@ -19,6 +19,7 @@ press. The wheel is tox's package (``$TOX_PACKAGE``) or ``$PRIMER_WHEEL``, else 
 
 from __future__ import annotations
 
+import ast
 import base64
 import functools
 import hashlib
@@ -43,7 +44,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from asyncio_primer._registry import find
+from asyncio_primer._registry import find, gated
 
 logger = logging.getLogger(__name__)
 
@@ -96,11 +97,59 @@ def default_call(obj: Any, name: str) -> str:
             for p in parameters
         ):
             return f"await {name}()" if inspect.iscoroutinefunction(obj) else f"{name}()"
-    for line in (inspect.getdoc(obj) or "").splitlines():
+    return _example_call(inspect.getdoc(obj) or "", name)
+
+
+def _example_call(docstring: str, name: str) -> str:
+    for line in docstring.splitlines():
         match = _EXAMPLE.match(line)
         if match:
             return f"await {match.group(1)}"
     return f"await {name}()"
+
+
+#: The Python that runs in the browser: Pyodide 314 is CPython 3.14 (:data:`NPM_PACKAGE`).
+BROWSER_PYTHON = (3, 14)
+
+
+def newer_python_lesson(qualname: str) -> str | None:
+    """The Run widget (or the reason there is none) for a lesson this Python is too old for.
+
+    The docs build on an older Python than the browser's: a lesson gated on Python 3.14 is not
+    defined here, but the browser can run it. Its facts are read from its source: the
+    ``needs=`` of its ``@lesson(...)`` and its parameters. ``None`` if it is no such lesson.
+    """
+    version = gated().get(qualname)
+    if version is None:
+        return None
+    if version > BROWSER_PYTHON:
+        wanted, here = ".".join(map(str, version)), ".".join(map(str, BROWSER_PYTHON))
+        return unavailable(f"needs Python {wanted}, and the browser's Python is {here}")
+    concept, name = qualname.split(".")
+    module = importlib.import_module(f"asyncio_primer.{concept}")
+    tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            break
+    else:
+        return None
+    needs: frozenset[str] = frozenset()
+    for decorator in node.decorator_list:
+        if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", "") == "lesson":
+            for keyword in decorator.keywords:
+                if keyword.arg == "needs":
+                    needs = frozenset(ast.literal_eval(keyword.value))
+    if needs:
+        return unavailable(reason(needs))
+    arguments = node.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    required = len(positional) - len(arguments.defaults)
+    required += sum(default is None for default in arguments.kw_defaults)
+    if required:
+        call = _example_call(ast.get_docstring(node) or "", name)
+    else:
+        call = f"await {name}()" if isinstance(node, ast.AsyncFunctionDef) else f"{name}()"
+    return widget(qualname, module.__name__, call)
 
 
 # --- the widgets -------------------------------------------------------------------------------
@@ -214,12 +263,16 @@ def add_run_widgets(app: Sphinx, doctree: nodes.document) -> None:
         qualname = f"{module_name.rsplit('.', 1)[-1]}.{name}"
         try:
             facts = find(qualname)  # the lesson registry
-        except LookupError:  # documented beside the lessons, not one itself (a helper class)
-            continue
-        if facts.runs_in_browser:
-            text = widget(qualname, module_name, default_call(facts.obj, name))
+        except LookupError:  # a lesson for a newer Python, or not a lesson (a helper class)
+            newer = newer_python_lesson(qualname)
+            if newer is None:
+                continue
+            text = newer
         else:
-            text = unavailable(reason(facts.needs))
+            if facts.runs_in_browser:
+                text = widget(qualname, module_name, default_call(facts.obj, name))
+            else:
+                text = unavailable(reason(facts.needs))
         raw = nodes.raw("", text, format="html")
         target = None
         for rubric in container.findall(nodes.rubric):
