@@ -317,3 +317,12 @@ def test_a_lesson_whose_point_the_browser_does_not_reproduce_says_so(
         By.CSS_SELECTOR, ".primer-run-caveat"
     )
     assert "time.sleep() wait without blocking" in caveat.text
+
+
+def test_a_lesson_for_python_3_14_runs_in_the_browser(site: str, browser: webdriver.Chrome) -> None:
+    """The docs are built on 3.13, which lacks this lesson; the browser's Python is 3.14."""
+    _open(browser, site, "tasks.html")
+    run = _run(browser, "tasks.what_a_stuck_task_awaits")
+    assert run["outcome"] == "returned", run["output"]
+    assert "Awaited by:" in run["output"]
+    assert "'what_a_stuck_task_awaits.<locals>.load_config'" in run["output"]
