@@ -505,6 +505,72 @@ async def graceful_shutdown_on_signal(delay: float = 1.0) -> list[str]:
 if sys.version_info >= (3, 14):
 
     @lesson()
+    def get_event_loop_raises() -> list[str]:
+        """Python 3.14: :func:`asyncio.get_event_loop` with no current loop raises; make one.
+
+        >>> get_event_loop_raises()  # doctest: +NORMALIZE_WHITESPACE
+        get_event_loop(): RuntimeError: There is no current event loop in thread 'MainThread'.
+        in an asyncio.Runner block: get_event_loop() is the runner's loop: True
+        after the block: RuntimeError: There is no current event loop in thread 'MainThread'.
+        ["get_event_loop(): RuntimeError: There is no current event loop in thread
+        'MainThread'.", "in an asyncio.Runner block: get_event_loop() is the runner's loop:
+        True", "after the block: RuntimeError: There is no current event loop in thread
+        'MainThread'."]
+
+        Up to 3.13, ``loop = asyncio.get_event_loop()`` at the start of a program quietly made a
+        new loop (with a :exc:`DeprecationWarning` on 3.12 and 3.13; see
+        :func:`~asyncio_primer.pitfalls.get_event_loop_symptom`). Python 3.14 no longer creates
+        one: where no loop runs and none was set as current, it raises :exc:`RuntimeError`
+        (https://github.com/python/cpython/issues/126353). Old programs that began with
+        ``get_event_loop()`` then ``loop.run_until_complete(main())`` fail at their first line.
+        The fix is the one the symptom lesson gives: ``asyncio.run(main())``, or for several
+        calls an :class:`asyncio.Runner`, whose loop is the current one inside its ``with``
+        block (so old code called from there still finds it) and is closed after it. Inside a
+        coroutine, :func:`asyncio.get_running_loop` is the call to use on every version.
+
+        The lesson shows what happens in synchronous code where no loop runs (a program's first
+        lines). Where a loop runs — a coroutine, ``python -m asyncio``, a notebook —
+        ``get_event_loop()`` returns that loop, so the lesson refuses to run there.
+
+        .. note:: Needs Python 3.14 (asyncio.get_event_loop raises RuntimeError, gh-126353).
+
+        :returns: what each call gave, one line each.
+        :raises RuntimeError: if called where an event loop is running.
+        """
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError(
+                "get_event_loop_raises() shows get_event_loop() where no event loop runs: call"
+                " it from synchronous code, not where a loop is running (there get_event_loop()"
+                " returns the running loop)"
+            )
+        outcomes: list[str] = []
+        try:
+            asyncio.get_event_loop()
+        except RuntimeError as error:
+            outcomes.append(f"get_event_loop(): RuntimeError: {error}")
+        else:  # the caller made a loop current with asyncio.set_event_loop(): leave it be
+            outcomes.append("get_event_loop(): this thread has a current loop already")
+        if len(outcomes) == 1 and "RuntimeError" in outcomes[0]:
+            with asyncio.Runner() as runner:
+                loop = runner.get_loop()  # made now, and made the current loop
+                same = asyncio.get_event_loop() is loop
+                outcomes.append(
+                    f"in an asyncio.Runner block: get_event_loop() is the runner's loop: {same}"
+                )
+            try:
+                asyncio.get_event_loop()
+                outcomes.append("after the block: got a loop")  # pragma: no cover
+            except RuntimeError as error:
+                outcomes.append(f"after the block: RuntimeError: {error}")
+        for line in outcomes:
+            print(line)
+        return outcomes
+
+    @lesson()
     async def policies_deprecated() -> list[str]:
         """Python 3.14 deprecates the policy system and ``asyncio.iscoroutinefunction``.
 

@@ -360,7 +360,6 @@ ONE_DELAY = [
         "blocking_call_fix",
         "destroyed_pending_task_symptom",
         "get_event_loop_symptom",
-        "get_event_loop_raises",
         "thread_unsafe_call_symptom",
         "thread_unsafe_call_fix",
     }
@@ -384,41 +383,6 @@ def test_swallowed_cancel_lessons_name_a_bad_work(lesson: Callable[..., Any]) ->
     assert isinstance(run.error, ValueError)
     assert "work" in str(run.error)
     assert "-3.0" in str(run.error)
-
-
-# -- Python 3.14 (run in the py314/py315 envs, on Pyodide) ------------------------------------
-
-
-@pytest.mark.lesson("pitfalls.get_event_loop_raises")
-def test_get_event_loop_raises_where_no_loop_is_current() -> None:
-    if sys.version_info >= (3, 14):
-        from asyncio_primer._support.runner import outside_the_web_loop
-
-        # as in a program's first lines: no loop running or current (on Pyodide, its own
-        # always-running loop and policy are put aside for the block)
-        with outside_the_web_loop():
-            run = run_lesson(pitfalls.get_event_loop_raises)
-        assert run.error is None
-        missing = "RuntimeError: There is no current event loop in thread 'MainThread'."
-        assert run.lines == [
-            f"get_event_loop(): {missing}",
-            "in an asyncio.Runner block: get_event_loop() is the runner's loop: True",
-            f"after the block: {missing}",
-        ]
-        assert run.result == run.lines
-
-
-@pytest.mark.lesson("pitfalls.get_event_loop_raises")
-def test_get_event_loop_raises_refuses_inside_a_running_loop() -> None:
-    if sys.version_info >= (3, 14):
-
-        async def in_a_coroutine() -> list[str]:
-            return pitfalls.get_event_loop_raises()
-
-        run = run_lesson(in_a_coroutine)
-        assert type(run.error) is RuntimeError
-        assert "call it from synchronous code" in str(run.error)
-        assert (run.printed, run.elapsed) == ([], 0.0)
 
 
 def test_a_destroyed_pending_task_runs_finally_but_not_its_cancellation_cleanup() -> None:

@@ -137,7 +137,7 @@ CHANGES: tuple[Change, ...] = (
         "of making one (3.12 and 3.13 warned).",
         "gh-126353",
         "test_get_event_loop_raises_without_a_current_loop",
-        "pitfalls.get_event_loop_raises",
+        "event_loop.get_event_loop_raises",
     ),
     Change(
         (3, 14),
@@ -151,7 +151,8 @@ CHANGES: tuple[Change, ...] = (
     Change(
         (3, 14),
         "``create_task`` passes its keyword arguments (``eager_start``, ...) on to the task or "
-        "the loop's task factory.",
+        "the loop's task factory (3.13.3 began to, and 3.13.4 stopped passing *name* and "
+        "*context* again).",
         "gh-128307",
         "test_create_task_passes_keyword_arguments",
         "tasks.create_task_eager_start",
