@@ -42,7 +42,7 @@ T = TypeVar("T")
 
 #: What each headline figure measures (per-size echo figures are described by their pattern).
 ABOUT = {
-    "workers_elapsed_ratio": "the post's three workers (5, 3, 1 s) on real time: elapsed / ideal",
+    "workers_elapsed_ratio": "three workers waiting 5, 3 and 1 s, on real time: elapsed / longest",
     "heartbeat_max_gap_async_s": "largest gap of a 0.1 s heartbeat while another task awaits",
     "heartbeat_max_gap_blocking_s": "largest gap of the heartbeat while another task blocks",
     "heartbeat_blocking_vs_async_ratio": "blocking gap / awaiting gap",
@@ -217,7 +217,7 @@ def ensure_file_limit(needed: int) -> None:
 
 
 def measure_workers(results: Results, delays: Sequence[float]) -> None:
-    progress(f"the post's three workers {tuple(delays)} on real time")
+    progress(f"three workers waiting {tuple(delays)} s, on real time")
     results.add("workers_elapsed_ratio", run_quietly(benefits.workers_on_real_time(delays)), "x")
 
 
