@@ -242,10 +242,10 @@ def test_the_docs_page_shows_every_figure_and_the_run(tiny_run: dict[str, Any]) 
     assert f"$ {data['command']}" in page
     # what each comparison shows, in a sentence with its figures and units
     for title in (
-        "Concurrency costs almost nothing",
-        "A blocking call stalls everything; an await does not",
-        "Tasks are cheaper than threads",
-        "One thread serves many connections",
+        "What concurrency costs on top of the longest wait",
+        "Responsiveness: awaiting against blocking",
+        "Resources: tasks against threads",
+        "Scalability: one thread against a thread per connection",
         "The primer's own speed",
     ):
         assert f"{title}\n{'-' * len(title)}" in page
