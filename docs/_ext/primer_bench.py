@@ -216,9 +216,10 @@ def findings(data: dict[str, Any]) -> list[str]:
         section(
             "Scalability: one thread against a thread per connection",
             "An echo server answers short messages from many clients at once (the clients run "
-            f"in another process, on the same machine): {said}.{uv} Latency (the 99th "
-            "percentile: 99 requests in 100 were answered faster) tells the same story; the "
-            "table has every size.",
+            f"in another process, on the same machine): {said}.{uv} The table adds each "
+            "server's latency at the 99th percentile (99 requests in 100 were answered faster). "
+            "On a busy machine a single run can be off by a lot: rerun the bench before you "
+            "trust one number, and trust the comparisons that hold from run to run.",
         )
         lines += [
             ".. list-table:: Echo servers: requests per second and 99th-percentile latency",
