@@ -143,13 +143,21 @@
       },
     };
     delete widget.dataset.firstOutputMs;
-    const session = rt.driver.start(widget.dataset.module, widget.dataset.lesson, call.value, js);
-    if (session.plain) {
+    const failed = (error) =>
+      resolveDone({ outcome: "raised", text: String(error), elapsed: 0, svg: "" });
+    let session;
+    try {
+      session = rt.driver.start(widget.dataset.module, widget.dataset.lesson, call.value, js);
+    } catch (error) {
+      failed(error); // the driver itself failed (a bug here, not in the reader's code)
+    }
+    if (session && session.plain) {
       // a plain function that calls asyncio.run itself: it waits on the browser through
       // WebAssembly stack switching (JSPI), and has no task that Stop could cancel
       button.title = "a plain call cannot be stopped";
-      session.run_plain.callPromising();
-    } else {
+      const runPlain = session.run_plain;
+      runPlain.callPromising().catch(failed).finally(() => runPlain.destroy());
+    } else if (session) {
       button.disabled = false;
     }
     button.onclick = () => {
@@ -161,10 +169,16 @@
       timeline.innerHTML = svg;
       timeline.hidden = false;
     };
-    const timer = setInterval(() => draw(session.svg()), 200);
+    const timer = setInterval(() => {
+      try {
+        if (session) draw(session.svg());
+      } catch (error) {
+        console.warn("primer run: timeline", error);
+      }
+    }, 200);
     const result = await done;
     clearInterval(timer);
-    session.destroy();
+    if (session) session.destroy();
     draw(result.svg);
 
     if (result.outcome === "returned") {
