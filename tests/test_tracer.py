@@ -155,7 +155,10 @@ def test_tracing_a_lesson_changes_nothing_it_prints_returns_or_takes(qualname: s
     lesson = lessons()[qualname]
     plain = run_lesson(lesson)
     traced = trace_lesson(lesson).run
-    assert traced.printed == plain.printed
+    # a printed call graph (3.14) names tasks by their ids, which differ from run to run
+    assert [(p.at, _comparable(p.text)) for p in traced.printed] == [
+        (p.at, _comparable(p.text)) for p in plain.printed
+    ]
     assert _comparable(traced.result) == _comparable(plain.result)
     assert _comparable(traced.error) == _comparable(plain.error)
     assert traced.elapsed == plain.elapsed
