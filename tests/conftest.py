@@ -8,7 +8,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 import pytest
 from leak_guard import NOT_WATCHED, LeakGuard, install_audit_hook
@@ -121,13 +121,27 @@ def pytest_report_header() -> list[str]:
     ]
 
 
+#: On each test: whether it is the last of its module (the next test is in another, or none is).
+_LAST_IN_MODULE = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    item.stash[_LAST_IN_MODULE] = nextitem is None or nextitem.path != item.path
+    return (yield)
+
+
 @pytest.fixture(autouse=True)
-def _leak_guard() -> Iterator[LeakGuard]:
+def _leak_guard(request: pytest.FixtureRequest) -> Iterator[LeakGuard]:
     """Fail the test if it leaves a task, thread, fd, process or unretrieved error behind."""
     guard = LeakGuard(debug=MODE == "debug")
     guard.start()
     yield guard
-    guard.check()
+    # Each test's collection walks only what it made (LeakGuard.stop freezes the rest); after a
+    # module's last test, everything is collected once more.
+    guard.check(everything=request.node.stash.get(_LAST_IN_MODULE, True))
 
 
 @pytest.fixture(scope="session", autouse=True)
