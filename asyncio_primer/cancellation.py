@@ -216,8 +216,11 @@ if sys.version_info >= (3, 11):
         :exc:`asyncio.CancelledError` (and must let it propagate); when it reaches the end of the
         block, the context manager turns it into :exc:`TimeoutError`, so you catch that
         *outside* the block. :meth:`cm.expired() <asyncio.Timeout.expired>` tells whether the
-        timeout fired. Unlike :func:`asyncio.wait_for`, this needs no extra task and can cover
-        several ``await`` calls. ``asyncio.timeout(None)`` never fires (until rescheduled, see
+        timeout fired. Unlike :func:`asyncio.wait_for`, it covers several ``await`` calls, and
+        the block runs in the current task; ``wait_for`` runs its awaitable in the caller's task
+        too only from 3.12, where it is built on ``timeout``
+        (https://github.com/python/cpython/issues/96764): before, in a task of its own.
+        ``asyncio.timeout(None)`` never fires (until rescheduled, see
         :func:`idle_timeout`). The lesson takes *timeout* seconds when *work* is longer.
 
         .. note:: Needs Python 3.11 (asyncio.timeout).

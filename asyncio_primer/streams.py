@@ -124,12 +124,16 @@ async def echo_over_tcp(
     :func:`asyncio.open_connection` is the client's side. Closing is two steps on both sides:
     :meth:`~asyncio.StreamWriter.close`, then ``await``
     :meth:`~asyncio.StreamWriter.wait_closed`. ``async with server`` closes the server and waits
-    for it (:meth:`asyncio.Server.close`, :meth:`asyncio.Server.wait_closed`) — but it does not
-    wait for the handlers: the server runs each one as a task of its own and forgets it. So the
-    callback (``_Handlers``) starts the handler tasks itself and keeps them, and ``async with
-    handlers`` waits for them before the server closes: nothing is left running. The whole
-    session runs under :func:`asyncio.wait_for`, so a server that never answers cannot hang the
-    lesson.
+    for it (:meth:`asyncio.Server.close`, :meth:`asyncio.Server.wait_closed`). What that waits
+    for changed: up to 3.11 not for the handlers at all; from 3.12 until every client connection
+    has closed (https://github.com/python/cpython/issues/79033), so a handler that never closes
+    its connection makes it hang — but not for the handler tasks themselves, which the server
+    runs on their own (on 3.9 it keeps no reference to them; from 3.10 the stream's protocol
+    does, https://github.com/python/cpython/issues/90467, but gives you none). So the callback
+    (``_Handlers``) starts the handler tasks itself and keeps them, and ``async with handlers``
+    waits for them before the server closes: nothing is left running, on every version. The
+    whole session runs under :func:`asyncio.wait_for`, so a server that never answers cannot
+    hang the lesson.
 
     :param lines: the lines to send, each without a line break.
     :param timeout: seconds the whole session may take.

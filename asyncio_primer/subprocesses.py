@@ -11,8 +11,10 @@ objects like those of :mod:`asyncio_primer.streams`.
 for the child to exit; :meth:`~asyncio.subprocess.Process.wait` only waits;
 :attr:`~asyncio.subprocess.Process.returncode` is then the exit status.
 
-A child you started is yours to finish: wait for it even after you kill it (or it lingers as a
-"zombie" in the process table), and put a timeout on anything that waits for another program.
+A child you started is yours to finish: wait for it even after you kill it (``kill()`` only
+sends the signal: until :meth:`~asyncio.subprocess.Process.wait` returns, the child may still be
+running and :attr:`~asyncio.subprocess.Process.returncode` is ``None``), and put a timeout on
+anything that waits for another program.
 Prefer ``create_subprocess_exec``, which passes each argument to the program as it is;
 :func:`asyncio.create_subprocess_shell` hands one command line to the shell, so any text you put
 into it must be quoted with :func:`shlex.quote`.

@@ -146,3 +146,23 @@ def test_bad_arguments_are_rejected_before_any_task_starts(
 @pytest.mark.parametrize("name", ["timeout_block", "idle_timeout", "cancelling_and_uncancel"])
 def test_gated_lessons_exist_exactly_where_python_has_their_api(name: str) -> None:
     assert (name in cancellation.__all__) == (sys.version_info >= (3, 11))
+
+
+@pytest.mark.lesson("cancellation.timeout_block")
+def test_a_timeout_block_runs_in_the_callers_task_and_wait_for_does_from_3_12() -> None:
+    """What timeout_block says: the block runs in the current task; wait_for ran its coroutine in a
+    task of its own before 3.12 (gh-96764)."""
+
+    async def main() -> tuple[bool, bool]:
+        caller = asyncio.current_task()
+
+        async def which_task() -> bool:
+            return asyncio.current_task() is caller
+
+        async with asyncio.timeout(1.0):  # type: ignore[attr-defined,unused-ignore]
+            in_block = await which_task()
+        return in_block, await asyncio.wait_for(which_task(), 1.0)
+
+    in_block, in_wait_for = asyncio.run(main())
+    assert in_block is True
+    assert in_wait_for is (sys.version_info >= (3, 12))

@@ -301,3 +301,24 @@ def test_policies_deprecated_shows_both_warnings_and_the_replacement() -> None:
             Printed(0.0, "inspect.iscoroutinefunction(): True, without a warning"),
         ]
         assert run.elapsed == 0.0
+
+
+@pytest.mark.parametrize("debug_before", [False, True])
+def test_debug_slow_callback_shows_the_same_with_debug_mode_off_or_on(debug_before: bool) -> None:
+    """#11: with debug mode off (a plain `python`), 3.13's handle repr hides its arguments, and
+    the lesson once kept no warning; it reads the name while its own debug mode is on."""
+
+    @contextlib.contextmanager
+    def debug_as(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+        was = loop.get_debug()
+        loop.set_debug(debug_before)
+        try:
+            with _expect_debug_settings_restored(loop):
+                yield
+        finally:
+            loop.set_debug(was)
+
+    run = run_lesson(event_loop.debug_slow_callback, 0.05, 0.02, virtual=False, setup=debug_as)
+    assert run.error is None
+    (warning,) = run.result
+    assert re.fullmatch(SLOW.format(re.escape("0.05")), warning), warning

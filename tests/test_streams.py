@@ -196,10 +196,12 @@ def test_the_stream_protocol_keeps_its_handler_task_from_3_10() -> None:
 
     async def main() -> bool:
         held: list[bool] = []
+        handling = asyncio.Event()
 
         async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
             protocol = writer.transport.get_protocol()
             held.append(getattr(protocol, "_task", None) is asyncio.current_task())
+            handling.set()
             await reader.read()
             writer.close()
 
@@ -207,9 +209,9 @@ def test_the_stream_protocol_keeps_its_handler_task_from_3_10() -> None:
         async with server:
             port = server.sockets[0].getsockname()[1]
             _, client = await asyncio.open_connection("127.0.0.1", port)
-            while not held:
-                await asyncio.sleep(0.001)
-            assert not hasattr(server, "tasks") and not hasattr(server, "_tasks")
+            await handling.wait()
+            assert not hasattr(server, "tasks")
+            assert not hasattr(server, "_tasks")
             client.close()
             await client.wait_closed()
         await asyncio.sleep(0.05)  # before 3.12 nothing waits for the handler: let it end
