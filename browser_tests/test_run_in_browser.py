@@ -328,3 +328,11 @@ def test_a_lesson_for_python_3_14_runs_in_the_browser(site: str, browser: webdri
     assert run["outcome"] == "returned", run["output"]
     assert "Awaited by:" in run["output"]
     assert "'what_a_stuck_task_awaits.<locals>.load_config'" in run["output"]
+
+
+def test_a_class_starts_with_its_docstring_example(site: str, browser: webdriver.Chrome) -> None:
+    """A lesson without defaults to call gets its example, ``asyncio.run(x)`` as ``await x``."""
+    _open(browser, site, "capstone.html")
+    run = _run(browser, "capstone.SimulatedServer")
+    assert run["outcome"] == "returned", run["output"]
+    assert "returned ({'/': 2, '/x': 1}, 1)" in run["output"]

@@ -29,7 +29,6 @@ import importlib.metadata
 import inspect
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -80,9 +79,6 @@ def reason(lacking: frozenset[str]) -> str:
     return f"needs {listed}, which the browser's Python (WebAssembly) does not have"
 
 
-_EXAMPLE = re.compile(r"^\s*>>> asyncio\.run\((.+)\)\s*$")
-
-
 def default_call(obj: Any, name: str) -> str:
     """The call the Run box starts with: ``await run_workers()`` (the lesson at its defaults).
 
@@ -100,12 +96,45 @@ def default_call(obj: Any, name: str) -> str:
     return _example_call(inspect.getdoc(obj) or "", name)
 
 
+class _AwaitInsteadOfRun(ast.NodeTransformer):
+    """``asyncio.run(x)`` -> ``await x``: what a doctest does, as the Run box's code."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        function = node.func
+        if (
+            isinstance(function, ast.Attribute)
+            and function.attr == "run"
+            and isinstance(function.value, ast.Name)
+            and function.value.id == "asyncio"
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            return ast.Await(node.args[0])
+        return node
+
+
 def _example_call(docstring: str, name: str) -> str:
+    """The docstring's first example as one line of code for the Run box, ``asyncio.run(x)``
+    as ``await x`` (``await name()`` if there is none that fits on a line)."""
+    statements: list[str] = []
     for line in docstring.splitlines():
-        match = _EXAMPLE.match(line)
-        if match:
-            return f"await {match.group(1)}"
-    return f"await {name}()"
+        text = line.strip()
+        if text.startswith(">>> "):
+            statements.append(text[4:])
+        elif text.startswith("... ") and statements:
+            statements[-1] += "\n" + text[4:]
+        elif statements and not text:
+            break  # the end of the first example
+    try:
+        parts = [ast.unparse(_AwaitInsteadOfRun().visit(ast.parse(s))) for s in statements]
+        code = "; ".join(parts)
+        compile(code, "<run>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    except SyntaxError:
+        code = ""
+    if not code or "\n" in code:
+        return f"await {name}()"
+    return code
 
 
 #: The Python that runs in the browser: Pyodide 314 is CPython 3.14 (:data:`NPM_PACKAGE`).
