@@ -8,11 +8,13 @@ cleans up, so that the outer guard sees nothing.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import socket
 import subprocess
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -293,3 +295,41 @@ def test_the_autouse_guard_fails_a_leaking_test(pytester: pytest.Pytester) -> No
     assert "ERROR at teardown of test_leaks_a_task" in output
     assert "FAILED test_leaky.py::test_drops_an_unclosed_socket" in output
     assert "ResourceWarning: unclosed <socket.socket" in output
+
+
+class _Unclosed:
+    """Warns when garbage collection frees it, as an unclosed socket or file would."""
+
+    def __init__(self) -> None:
+        self.itself = self  # a cycle: only the garbage collector frees it
+
+    def __del__(self) -> None:
+        warnings.warn("unclosed _Unclosed", ResourceWarning, stacklevel=1)
+
+
+def test_garbage_older_than_the_last_freeze_is_found_by_a_full_collection() -> None:
+    # Each test's collection walks only what was made since the last gc.freeze() (conftest's
+    # guard freezes after every test); after a module's last test it collects everything.
+    unclosed = _Unclosed()
+    gc.freeze()  # as at the end of an earlier test
+    del unclosed
+    quick = LeakGuard()
+    quick.start()
+    assert quick.stop(grace=0) == []  # frozen: not walked
+    full = LeakGuard()
+    full.start()
+    assert full.stop(grace=0, everything=True) == ["ResourceWarning: unclosed _Unclosed"]
+
+
+@pytest.mark.needs("subprocesses")
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="the guard reads /proc (Linux)")
+def test_every_child_process_is_seen_zombies_too() -> None:
+    from leak_guard import _children
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    try:
+        os.waitid(os.P_PID, child.pid, os.WEXITED | os.WNOWAIT)  # it ended; it is not reaped
+        assert _children()[child.pid].endswith("(state Z)")
+    finally:
+        child.wait()
+    assert child.pid not in _children()
