@@ -43,7 +43,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
-from asyncio_primer._registry import find, gated
+from asyncio_primer._registry import find, gated, lessons
 
 logger = logging.getLogger(__name__)
 
@@ -208,8 +208,9 @@ _SLEEP_DOES_NOT_BLOCK = (
 )
 
 #: Lessons that run in the browser but whose point rests on the standard event loop, which
-#: Pyodide's (``WebLoop``) or Python 3.14 does not reproduce: seen by running every lesson with
-#: Run in headless Chromium. Shown under the button, so the reader knows what differs.
+#: Pyodide's (``WebLoop``) does not reproduce: seen by running every lesson with Run in headless
+#: Chromium. Shown under the button, so the reader knows what differs. A name here that is no
+#: lesson fails the build (:func:`check_setup`).
 BROWSER_CAVEATS = {
     "benefits.heartbeat_gaps": _SLEEP_DOES_NOT_BLOCK,
     "pitfalls.blocking_call_symptom": _SLEEP_DOES_NOT_BLOCK,
@@ -222,8 +223,8 @@ BROWSER_CAVEATS = {
         "lesson raises AttributeError here"
     ),
     "pitfalls.get_event_loop_symptom": (
-        "on Python 3.14, asyncio.get_event_loop() raises RuntimeError when there is no current "
-        "loop instead of making one, so the lesson raises here"
+        "Pyodide's event loop is always running and always the current loop, so "
+        "get_event_loop() finds it and the symptom does not show here"
     ),
     "errors.task_exception_never_retrieved": _NOT_REPORTED,
     "pitfalls.lost_task_reference_symptom": _NOT_REPORTED,
@@ -437,13 +438,17 @@ def copy_runtime(app: Sphinx, exception: Exception | None) -> None:
     )
 
 
-def check_npm(app: Sphinx) -> None:
+def check_setup(app: Sphinx) -> None:
+    """Install Pyodide if needed; refuse a caveat for a lesson that does not exist."""
+    known = set(lessons()) | set(gated())
+    for qualname in sorted(set(BROWSER_CAVEATS) - known):
+        logger.warning("primer_run: BROWSER_CAVEATS names no lesson: %s", qualname)
     if app.builder.format == "html":
         ensure_npm_package()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("builder-inited", check_npm)
+    app.connect("builder-inited", check_setup)
     app.connect("doctree-read", add_run_widgets)
     app.connect("build-finished", copy_runtime)
     app.add_js_file("run/run.js", defer="defer")
