@@ -16,8 +16,11 @@
 // Exits with pytest's exit code. Nothing is fetched: Pyodide loads from node_modules, and any
 // fetch() is refused (exit code 3), so a missing file fails loudly instead of going online.
 //
-// Stack switching (the node flag, and entering Python through callPromising) is what lets
-// asyncio.run() block on Pyodide's own loop, for the lessons that run on real time.
+// Python is entered through callPromising, with stack switching (the node flag), so that code
+// that ends up on Pyodide's own loop (its asyncio.run, its time.sleep) can block. The tests need
+// neither: each runs inside outside_the_web_loop() (tests/leak_guard.py), on a selector loop that
+// waits by sleeping, with CPython's blocking time.sleep (put back below). Without stack switching
+// (a Node.js without it) run.mjs says so and calls pytest directly.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -113,6 +116,7 @@ import time
 from pyodide import webloop
 
 time.sleep = getattr(webloop, "_orig_sleep", time.sleep)
+assert f"{sys.version_info[0]}.{sys.version_info[1]}" == "${options.python}", sys.version
 sys.path.insert(0, "${root}/site-packages")
 os.chdir("${root}/repo")
 
@@ -127,8 +131,19 @@ let code;
 try {
   code = await main.callPromising(pyodide.toPy(options.pytest));
 } catch (error) {
-  process.stderr.write(`tests/pyodide/run.mjs: Python failed outside pytest:\n${error}\n`);
-  code = 1;
+  if (/stack switching not supported/.test(String(error))) {
+    // Node without JSPI (older than 20, or without the flag): the tests run every loop on a
+    // selector loop of their own (asyncio_primer._support.runner.outside_the_web_loop), which
+    // needs no stack switching; only Pyodide's own loop would.
+    process.stderr.write(
+      "tests/pyodide/run.mjs: no WebAssembly stack switching in this Node.js; running pytest" +
+        " without it (asyncio.run on Pyodide's own loop would fail)\n",
+    );
+    code = main(pyodide.toPy(options.pytest));
+  } else {
+    process.stderr.write(`tests/pyodide/run.mjs: Python failed outside pytest:\n${error}\n`);
+    code = 1;
+  }
 }
 process.stderr.write(
   `tests/pyodide/run.mjs: pytest exited with ${code} after ${((performance.now() - started) / 1000).toFixed(1)} s in total\n`,
