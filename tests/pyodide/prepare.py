@@ -70,7 +70,9 @@ def npm_ci() -> None:
         stale = _stale_node_modules()
         if stale:
             print(f"prepare.py: npm ci ({stale})", flush=True)
-            subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True)
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--prefer-offline"], cwd=HERE, check=True
+            )
             stale = _stale_node_modules()
             if stale:
                 raise SystemExit(f"prepare.py: after npm ci, node_modules still differs: {stale}")
