@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import copy
 import inspect
+import json
 import platform
 import sys
 import textwrap
@@ -54,9 +55,8 @@ HERE = f"{platform.python_implementation()} {platform.python_version()}"
 PACKAGE = Path(asyncio_primer.__file__).parent
 #: Where the lessons for a newer Python were run, for the note under each.
 RECORDED_ON = {
-    (3, 14): "CPython 3.14.2 and 3.15.0rc1 on WebAssembly (Pyodide), the ``py314`` and ``py315``"
-    " test envs",
-    (3, 15): "CPython 3.15.0rc1 on WebAssembly (Pyodide), the ``py315`` test env",
+    (3, 14): "the ``py314`` and ``py315`` test envs, CPython 3.14.2 and 3.15.0rc1 on WebAssembly",
+    (3, 15): "the ``py315`` test env, CPython 3.15.0rc1 on WebAssembly",
 }
 
 
@@ -126,17 +126,26 @@ def newer_python_lesson(directive: SphinxDirective, qualname: str) -> list[nodes
     text += ["", *(indent + line if line else "" for line in doc.splitlines())]
     text += ["", f"{indent}.. rubric:: Source", "", f"{indent}.. code-block:: python", ""]
     text += [indent * 2 + line if line else "" for line in code.splitlines()]
-    text += [
-        "",
-        f"{indent}.. rubric:: Output",
-        "",
-        f"{indent}.. rst-class:: lesson-recorded",
-        "",
-        f"{indent}Not run when these pages were built: the lesson needs Python {ran} and the"
-        f" pages were built on {HERE}. The example above shows its output as recorded on"
-        f" {where}, where the tests check it exactly (ids and paths differ from run to run).",
-        "",
-    ]
+    text += ["", f"{indent}.. rubric:: Output", ""]
+    record_file = Path(directive.env.srcdir) / "recorded" / f"{short}.json"
+    if record_file.is_file():
+        directive.env.note_dependency(str(record_file))
+        record = json.loads(record_file.read_text(encoding="utf-8"))
+        text += [f"{indent}.. code-block:: text", ""]
+        text += [indent * 2 + line for line in record["output"]]
+        said = (
+            f"Recorded on {record['interpreter']}, not when these pages were built: the lesson"
+            f" needs Python {ran} and the pages were built on {HERE}. The tests check this"
+            f" output on every run there ({where}; ``tests/test_recorded_newer.py``), task ids"
+            " and line numbers aside."
+        )
+    else:
+        said = (
+            f"Not run when these pages were built: the lesson needs Python {ran} and the"
+            f" pages were built on {HERE}. The example above shows its output as recorded on"
+            f" {where}, where the tests check it exactly (ids and paths differ from run to run)."
+        )
+    text += ["", f"{indent}.. rst-class:: lesson-recorded", "", indent + said, ""]
     container = nodes.container(classes=["lesson", "lesson-newer-python"])
     directive.state.nested_parse(
         StringList(text, source=qualname), directive.content_offset, container
