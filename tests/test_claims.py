@@ -700,996 +700,238 @@ def test_the_default_exception_handler_logs_the_error_with_its_traceback(
 
 # -- the list --------------------------------------------------------------------------------
 
-#: Every behavioural claim of the docstrings: (where, the claim, the test that backs it). A
-#: lesson's claim about its own run is backed by its test, which asserts its output and elapsed
-#: loop time exactly; a claim about asyncio itself by a test here or in test_versions.py.
-CLAIMS: list[tuple[str, str, str]] = []
+#: Every behavioural claim of the docstrings, one a line: where it is made | the test that backs
+#: it (in tests/) | the claim. A lesson's claim about its own run is backed by its test, which
+#: asserts its output and elapsed loop time exactly; a claim about asyncio itself by a test here
+#: or in test_versions.py.
+_TABLE = """
+coroutines | test_coroutines.py::test_function_vs_object_runs_the_body_only_when_awaited | calling a coroutine function does not run its body; awaiting the object does
+coroutines | test_coroutines.py::test_delayed_greet_does_not_block_the_loop | while a coroutine awaits, the event loop runs other coroutines
+coroutines | test_coroutines.py::test_run_sequentially_adds_the_delays_up | await on its own does not run things at the same time
+coroutines.greet | test_claims.py::test_python_m_asyncio_runs_a_loop_where_await_works_and_asyncio_run_refuses | in python -m asyncio a loop is already running (so you write await greet())
+coroutines.greet | test_coroutines.py::test_greet_prints_hello | asyncio.run runs the coroutine to completion
+coroutines.delayed_greet | test_coroutines.py::test_delayed_greet_does_not_block_the_loop | while it waits in asyncio.sleep the loop is free to run other tasks
+coroutines.function_vs_object | test_coroutines.py::test_function_vs_object_runs_the_body_only_when_awaited | inspect.iscoroutinefunction tells a coroutine function from a coroutine object
+coroutines.function_vs_object | test_coroutines.py::test_function_vs_object_runs_the_body_only_when_awaited | the body runs only at the await
+coroutines.add_later | test_coroutines.py::test_add_later_returns_the_sum_after_its_delay | the coroutine's return value is the value of the await expression
+coroutines.await_a_result | test_coroutines.py::test_await_a_result_binds_the_return_value | it takes 1 s on the loop's clock
+coroutines.run_sequentially | test_coroutines.py::test_run_sequentially_adds_the_delays_up | the default delays take 5 + 3 + 1 = 9 s
+coroutines.forget_to_await | test_coroutines.py::test_forget_to_await_captures_the_runtime_warning | a dropped coroutine is never run and Python emits a RuntimeWarning when it is collected
+coroutines.forget_to_await | test_claims.py::test_debug_mode_adds_only_where_an_unawaited_coroutine_was_created | asyncio's debug mode does not add this warning, only where the coroutine was created
+tasks | test_tasks.py::test_run_workers_finishes_in_five_seconds_not_nine | the same three waits as tasks take 5 s, as long as the longest
+tasks | test_pitfalls.py::test_lost_task_reference_symptom_task_is_collected_while_pending | a task nobody references can vanish
+tasks.run_workers | test_tasks.py::test_run_workers_finishes_in_five_seconds_not_nine | all workers start at once; the run takes the longest delay, 5 s
+tasks.run_workers | test_tasks.py::test_run_workers_finishes_in_five_seconds_not_nine | the workers are named Task 1, Task 2, ... in the order of delays
+tasks.task_group_results | test_tasks.py::test_task_group_results_are_read_after_the_block | leaving the block waits for all tasks (3 s with the defaults)
+tasks.task_group_results | test_tasks.py::test_task_group_results_are_read_after_the_block | after the block every task is done, so result() returns at once
+tasks.task_group_results | test_errors.py::test_task_group_except_star_handles_both_failures_and_cancels_the_rest | if a task fails the group cancels the others and raises an ExceptionGroup
+tasks.task_group_results | test_pitfalls.py::test_gather_siblings_symptom_the_sibling_runs_on_after_the_failure | gather leaves the other tasks running when one fails
+tasks.start_now_await_later | test_tasks.py::test_start_now_await_later_overlaps_the_other_work | the task starts at the first await after create_task, not when awaited
+tasks.start_now_await_later | test_tasks.py::test_start_now_await_later_overlaps_the_other_work | the lesson takes delay, not 1.5 times delay
+tasks.gather_in_order | test_tasks.py::test_gather_in_order_keeps_argument_order | gather puts every result at its argument's position
+tasks.as_completed_order | test_tasks.py::test_as_completed_order_hands_over_each_result_when_it_is_ready | as_completed yields each result as soon as it exists: at 1, 2 and 3 s
+tasks.as_completed_order | test_claims.py::test_as_completed_is_an_async_iterator_of_the_original_tasks_from_3_13 | Python 3.13 accepts async for over as_completed, which yields the original tasks
+tasks.wait_for_jobs | test_tasks.py::test_wait_for_jobs_returns_when_its_condition_holds | wait returns as soon as return_when holds (delay, 2 delay, 3 delay)
+tasks.wait_for_jobs | test_tasks.py::test_wait_for_jobs_returns_when_its_condition_holds | wait never raises the tasks' exceptions and cancels nothing
+tasks.wait_for_jobs | test_claims.py::test_wait_refuses_bare_coroutines_from_3_11 | since Python 3.11 wait refuses bare coroutines
+tasks.keep_background_tasks | test_tasks.py::test_keep_background_tasks_holds_exactly_the_running_ones | the set holds exactly the running tasks
+tasks.keep_background_tasks | test_tasks.py::test_keep_background_tasks_holds_exactly_the_running_ones | done callbacks run in the order they were added: discard before the awaiter's wakeup
+tasks.keep_background_tasks | test_pitfalls.py::test_lost_task_reference_symptom_task_is_collected_while_pending | the event loop keeps only weak references to tasks
+tasks.bounded_concurrency | test_tasks.py::test_bounded_concurrency_runs_in_waves_of_the_limit | a semaphore lets limit holders in and queues the rest
+tasks.bounded_concurrency | test_tasks.py::test_bounded_concurrency_runs_in_waves_of_the_limit | the jobs run in waves: ceil(jobs / limit) * delay, 3 s with the defaults
+tasks.current_and_all_tasks | test_tasks.py::test_current_and_all_tasks_sees_the_workers_until_they_finish | all_tasks returns the not-done tasks including the caller; finished tasks drop out
+tasks.task_names | test_tasks.py::test_task_names_default_explicit_and_renamed | a task without a name gets Task-<n>
+tasks.task_names | test_tasks.py::test_task_names_default_explicit_and_renamed | set_name renames a running task, which sees its new name
+tasks.done_callbacks | test_tasks.py::test_done_callbacks_run_through_the_loop_with_the_task | the callback is called with the task, through call_soon, before the await resumes
+tasks.done_callbacks | test_tasks.py::test_done_callbacks_run_through_the_loop_with_the_task | added to a done task it is called on the loop's next turn, not at once
+tasks.runner_shares_one_loop | test_tasks.py::test_runner_shares_one_loop_between_runs | a Runner keeps one loop for all its run() calls; between runs the task does not advance
+tasks.runner_shares_one_loop | test_running_loop.py::test_a_lesson_that_starts_its_own_loop_runs_in_a_worker_thread_where_one_runs | where a loop runs, the lesson runs in a worker thread of its own
+tasks.runner_shares_one_loop | test_running_loop.py::test_where_threads_are_missing_a_lesson_that_starts_its_own_loop_refuses_at_once | on WebAssembly it refuses there with RuntimeError
+tasks.eager_tasks | test_tasks.py::test_eager_tasks_finish_inside_create_task_and_the_factory_is_restored | with eager_task_factory a coroutine that does not suspend is done when create_task returns
+tasks.eager_tasks | test_tasks.py::test_eager_tasks_finish_inside_create_task_and_the_factory_is_restored | one that waits carries on as an ordinary task
+tasks.eager_tasks | test_tasks.py::test_eager_tasks_finish_inside_create_task_and_the_factory_is_restored | the previous task factory is restored
+awaitables.three_kinds | test_awaitables.py::test_three_kinds_each_give_a_value | a coroutine, a task and a future each give their value when awaited
+awaitables.what_is_awaitable | test_awaitables.py::test_what_is_awaitable | a coroutine function is not awaitable; the coroutine object is
+awaitables.future_set_by_callback | test_awaitables.py::test_future_set_by_callback_resolves_after_the_delay | the future resolves when the timer callback sets it
+awaitables.future_set_by_callback | test_claims.py::test_a_thread_pools_future_is_not_awaitable_and_a_cancelled_future_refuses_a_result | once the waiter is cancelled, set_result would raise InvalidStateError
+awaitables.wrap_a_thread_future | test_claims.py::test_a_thread_pools_future_is_not_awaitable_and_a_cancelled_future_refuses_a_result | a thread pool's future is not awaitable
+awaitables.wrap_a_thread_future | test_awaitables.py::test_wrap_a_thread_future_returns_the_threads_result | wrap_future makes it awaitable; the loop stays free while the thread computes
+awaitables.Countdown | test_awaitables.py::test_countdown_is_awaitable_and_takes_one_second_per_step | __await__ delegating to asyncio.sleep makes an awaitable; its return is the await's value
+awaitables.Countdown | test_awaitables.py::test_countdown_is_awaitable_and_takes_one_second_per_step | await_a_custom_awaitable takes start * step seconds, 3 s with the defaults
+cancellation | test_claims.py::test_cancelled_error_is_a_base_exception_not_an_exception | CancelledError derives from BaseException, so except Exception does not catch it
+cancellation | test_cancellation.py::test_cancel_a_task_is_a_request_delivered_at_the_next_await | cancel() raises CancelledError in the task at its next await
+cancellation.cancel_a_task | test_cancellation.py::test_cancel_a_task_is_a_request_delivered_at_the_next_await | cancel() returns True and the task is not cancelled yet
+cancellation.cancel_a_task | test_cancellation.py::test_cancel_a_task_is_a_request_delivered_at_the_next_await | awaiting the cancelled task raises CancelledError
+cancellation.cancel_a_task | test_claims.py::test_cancel_returns_false_for_a_task_that_is_already_done | cancel() returns False for a task that is already done
+cancellation.propagate_cancellation | test_cancellation.py::test_propagate_cancellation_only_the_polite_task_ends_cancelled | the polite task's finally runs too and it ends cancelled
+cancellation.propagate_cancellation | test_cancellation.py::test_propagate_cancellation_only_the_polite_task_ends_cancelled | the rude task ends with a result, as if never cancelled
+cancellation.propagate_cancellation | test_pitfalls.py::test_swallowed_cancel_symptom_cancel_and_wait_for_do_nothing | tools built on cancellation misbehave when it is swallowed (a timeout that never fires)
+cancellation.wait_for_timeout | test_cancellation.py::test_wait_for_timeout_cancels_the_task_and_raises_the_timeout_error_of_this_python | wait_for cancels the task, waits until it ended and raises a timeout error after timeout
+cancellation.wait_for_timeout | test_cancellation.py::test_wait_for_timeout_returns_none_when_the_task_is_in_time | if work is shorter wait_for returns the result after work seconds
+cancellation.wait_for_timeout | test_errors.py::test_timeout_error_identity_matches_the_running_python | up to 3.10 asyncio.TimeoutError is its own class; since 3.11 an alias of the builtin
+cancellation.shield_from_timeout | test_cancellation.py::test_shield_from_timeout_always_finishes_the_work | cancelling the waiter cancels only the shield's outer future, not the task
+cancellation.timeout_block | test_cancellation.py::test_timeout_block | inside the block CancelledError; outside TimeoutError; expired() tells
+cancellation.timeout_block | test_cancellation.py::test_a_timeout_block_runs_in_the_callers_task_and_wait_for_does_from_3_12 | the block runs in the current task
+cancellation.timeout_block | test_cancellation.py::test_a_timeout_block_runs_in_the_callers_task_and_wait_for_does_from_3_12 | wait_for runs in the caller's task only from 3.12, before in a task of its own
+cancellation.idle_timeout | test_cancellation.py::test_idle_timeout_moves_the_deadline_after_each_chunk | reschedule pushes the deadline; with the defaults the timeout fires at 5 s
+cancellation.cancelling_and_uncancel | test_cancellation.py::test_cancelling_and_uncancel_counts_and_later_timeouts_still_work | cancelling() counts requests, uncancel() takes one back
+cancellation.cancelling_and_uncancel | test_cancellation.py::test_cancelling_and_uncancel_counts_and_later_timeouts_still_work | after uncancel a later timeout fires as it should
+event_loop | test_pitfalls.py::test_blocking_call_symptom_freezes_the_heartbeat | while a callback runs, everything else waits
+event_loop.run_a_program | test_event_loop.py::test_run_a_program_runs_a_fresh_selector_loop | asyncio.run creates a fresh loop (_UnixSelectorEventLoop on Linux)
+event_loop.run_a_program | test_claims.py::test_asyncio_run_cancels_leftover_tasks_and_shuts_the_default_executor_down | asyncio.run cancels leftover tasks, shuts down the default executor and closes the loop
+event_loop.run_a_program | test_async_iteration.py::test_asyncio_run_closes_the_unfinished_generator_in_shutdown_asyncgens | asyncio.run shuts down async generators
+event_loop.run_a_program | test_pitfalls.py::test_nested_run_symptom_raises_and_runs_nothing | asyncio.run raises RuntimeError if a loop is already running in this thread
+event_loop.run_a_program | test_running_loop.py::test_every_lesson_runs_where_a_reader_awaits_it | called where a loop runs, the lesson runs in a worker thread (refuses on WebAssembly)
+event_loop.loop_clock | test_event_loop.py::test_loop_clock_measures_exactly_the_delay_on_virtual_time | on virtual time the same code reports exactly delay
+event_loop.callback_order | test_event_loop.py::test_callback_order_is_time_order_not_scheduling_order | callbacks run in time order, not scheduling order; the lesson takes delay
+event_loop.offload_with_to_thread | test_event_loop.py::test_offload_with_to_thread_keeps_the_loop_free | a wait in a thread blocks only the thread; the loop goes on
+event_loop.offload_with_executor | test_event_loop.py::test_offload_with_executor_counts_primes | run_in_executor returns an awaitable future for the function's result
+event_loop.offload_to_process_pool | test_event_loop.py::test_offload_to_process_pool_counts_in_another_process | a process pool runs the function in another process
+event_loop.offload_to_process_pool | test_event_loop.py::test_the_process_pool_worker_is_picklable_by_name | the function is pickled, so it must be defined at module level
+event_loop.offload_to_process_pool | test_claims.py::test_fork_is_the_default_start_method_on_linux_before_3_14 | fork is the default on Linux before Python 3.14
+event_loop.offload_to_process_pool | test_claims.py::test_forking_a_process_with_threads_warns_from_3_12 | Python 3.12 warns about forking a process that has threads
+event_loop.call_soon_threadsafe_from_a_thread | test_event_loop.py::test_call_soon_threadsafe_hands_the_threads_value_to_the_loop | call_soon_threadsafe queues the callback, wakes the loop, runs it in the loop's thread
+event_loop.call_soon_threadsafe_from_a_thread | test_pitfalls.py::test_thread_unsafe_call_symptom_debug_mode_raises | in debug mode call_soon from another thread raises RuntimeError
+event_loop.run_coroutine_threadsafe_from_a_thread | test_event_loop.py::test_run_coroutine_threadsafe_runs_the_coroutine_on_the_loops_thread | the coroutine runs in the loop's thread (MainThread); result() blocks only the calling thread
+event_loop.custom_exception_handler | test_event_loop.py::test_custom_exception_handler_receives_the_callbacks_error_then_is_removed | an error in a call_soon callback goes to the loop's exception handler as a context dict
+event_loop.custom_exception_handler | test_event_loop.py::test_custom_exception_handler_receives_the_callbacks_error_then_is_removed | the previous handler is restored
+event_loop.custom_exception_handler | test_claims.py::test_the_default_exception_handler_logs_the_error_with_its_traceback | the default handler logs it on the asyncio logger
+event_loop.debug_slow_callback | test_event_loop.py::test_debug_slow_callback_logs_the_blocking_callback_on_real_time | in debug mode the loop logs a step slower than slow_callback_duration, with 'created at'
+event_loop.debug_slow_callback | test_event_loop.py::test_debug_slow_callback_logs_the_blocking_callback_on_real_time | the lesson restores the debug setting, the threshold and the logger
+event_loop.debug_slow_callback | test_event_loop.py::test_debug_slow_callback_shows_the_same_with_debug_mode_off_or_on | it turns debug mode on itself: a plain python shows the same as python -X dev
+event_loop.debug_slow_callback | test_claims.py::test_the_slow_callback_threshold_is_a_tenth_of_a_second_by_default | slow_callback_duration is 0.1 s by default
+event_loop.graceful_shutdown_on_signal | test_event_loop.py::test_graceful_shutdown_on_signal_stops_the_workers_cleanly | the signal becomes a callback; the workers are cancelled and run their cleanup
+event_loop.graceful_shutdown_on_signal | test_claims.py::test_sigterm_by_default_ends_a_process_without_running_finally | by default SIGTERM kills the process without running any finally
+event_loop.graceful_shutdown_on_signal | test_claims.py::test_remove_signal_handler_restores_the_default_action | remove_signal_handler restores the default action
+event_loop.graceful_shutdown_on_signal | test_claims.py::test_add_signal_handler_works_only_in_the_main_thread | add_signal_handler must be called in the main thread
+event_loop.graceful_shutdown_on_signal | test_claims.py::test_add_signal_handler_is_not_implemented_on_windows | on Windows add_signal_handler raises NotImplementedError (tested only on Windows)
+async_iteration.iterate_async_generator | test_async_iteration.py::test_async_generator_items_arrive_one_delay_apart | items arrive one by one, delay apart; the lesson takes count * delay
+async_iteration.iterate_async_iterator_class | test_async_iteration.py::test_async_iterator_class_counts_down_then_stops | async for calls __aiter__ once, awaits __anext__ until StopAsyncIteration
+async_iteration.iterate_async_iterator_class | test_claims.py::test_aiter_and_anext_are_built_ins_from_3_10 | Python 3.10 added the built-ins aiter and anext
+async_iteration.async_comprehensions | test_async_iteration.py::test_async_comprehensions_run_one_after_another | items are awaited one after another; the lesson takes 3 * count * delay
+async_iteration.async_comprehensions | test_claims.py::test_async_comprehensions_are_allowed_only_in_an_async_def | async for and await in comprehensions are allowed only inside an async def
+async_iteration.async_context_manager_class | test_async_iteration.py::test_async_context_manager_closes_before_the_error_propagates | __aexit__ runs when the block raises; returning None lets the error propagate after closing
+async_iteration.async_context_manager_decorator | test_async_iteration.py::test_async_context_manager_connects_then_closes | it behaves exactly like the class version; the lesson takes 2 * delay
+async_iteration.close_unfinished_generator | test_async_iteration.py::test_aclose_runs_the_abandoned_generators_finally | aclose raises GeneratorExit at the yield so finally runs
+async_iteration.close_unfinished_generator | test_claims.py::test_a_collected_async_generator_is_closed_later_by_a_task | a collected async generator is closed later, by a task, while the loop runs
+async_iteration.shutdown_closes_unfinished_generators | test_async_iteration.py::test_asyncio_run_closes_the_unfinished_generator_in_shutdown_asyncgens | asyncio.run awaits shutdown_asyncgens, which closes the generator while the loop runs
+async_iteration.shutdown_closes_unfinished_generators | test_running_loop.py::test_every_lesson_runs_where_a_reader_awaits_it | where a loop runs, it runs in a worker thread and gives the same
+async_iteration.close_with_aclosing | test_async_iteration.py::test_aclosing_closes_the_generator_when_the_block_ends | aclosing awaits aclose when the block ends
+errors | test_errors.py::test_task_exception_never_retrieved_reaches_the_exception_handler | a task whose exception nobody retrieved is reported when it is garbage collected
+errors.propagate_through_await | test_errors.py::test_propagate_through_await | the exception passes through the await and is raised in the caller
+errors.gather_return_exceptions | test_errors.py::test_gather_return_exceptions_keeps_positions | with return_exceptions=True the exception takes its position in the results
+errors.invalid_state_error | test_errors.py::test_invalid_state_error_on_pending_and_on_done_futures | result() of a pending future and set_result() on a done one raise InvalidStateError
+errors.invalid_state_error | test_claims.py::test_a_done_future_refuses_set_exception_too | set_exception() on a done future raises InvalidStateError too
+errors.timeout_error_identity | test_errors.py::test_timeout_error_identity_matches_the_running_python | before 3.11 except TimeoutError misses asyncio.TimeoutError; since 3.11 both work
+errors.task_group_except_star | test_errors.py::test_task_group_except_star_handles_both_failures_and_cancels_the_rest | the group cancels the sleeping task and raises an ExceptionGroup of both failures
+errors.task_group_exception_group | test_errors.py::test_task_group_exception_group_split_and_subgroup | split divides the group, subgroup keeps the matching part
+errors.broken_barrier_error | test_errors.py::test_broken_barrier_error_reaches_every_waiter | abort breaks the barrier: every waiter gets BrokenBarrierError
+errors.broken_barrier_error | test_claims.py::test_barrier_reset_breaks_the_waiters_then_the_barrier_works_again | reset breaks the current waiters, then the barrier is usable again
+context | test_context.py::test_each_task_gets_a_copy_taken_when_it_is_created | a task sees values set before it was created
+context | test_context.py::test_each_task_gets_a_copy_taken_when_it_is_created | a value a task sets stays in that task
+context | test_context.py::test_each_task_gets_a_copy_taken_when_it_is_created | a value the parent sets later does not reach an existing task
+context | test_context.py::test_each_task_gets_a_copy_taken_when_it_is_created | an awaited coroutine runs in its caller's context
+context | test_context.py::test_to_thread_passes_the_context_and_run_in_executor_does_not | to_thread passes a copy of the context; run_in_executor does not
+context.set_get_reset | test_context.py::test_set_get_reset_puts_the_default_back | reset with the token restores the previous value
+context.request_id_logging | test_context.py::test_request_id_logging_tags_each_line_with_its_request | each task's log lines carry its own id; the lesson takes the slowest request, 3 s
+context.run_in_a_chosen_context | test_context.py::test_a_task_in_a_chosen_context_changes_that_context | create_task(context=...) runs the task in that context; what it sets stays there
+synchronization | test_claims.py::test_the_waiting_methods_of_the_primitives_take_no_timeout | the primitives' waiting methods take no timeout
+synchronization.lock_prevents_lost_updates | test_synchronization.py::test_lock_prevents_lost_updates | without a lock updates are lost; with one the counter ends at workers; 1 s + 3 s
+synchronization.event_releases_all_waiters | test_synchronization.py::test_event_releases_all_waiters_at_once | set wakes every waiter, in the order they started waiting
+synchronization.event_releases_all_waiters | test_claims.py::test_a_set_event_lets_every_later_wait_through_until_cleared | later wait() calls return at once until clear()
+synchronization.condition_wait_for | test_synchronization.py::test_condition_wait_for_checks_once_per_notify | wait_for checks once at the start and once per notify: 4 checks, proceeds at 3 s
+synchronization.bounded_semaphore_over_release | test_synchronization.py::test_bounded_semaphore_refuses_the_release_a_plain_one_accepts | a Semaphore accepts an extra release and lets two in; a BoundedSemaphore raises ValueError
+synchronization.barrier_parties_meet | test_synchronization.py::test_barrier_parties_meet_when_the_last_arrives | no party passes until the last arrives; distinct indexes in arrival order
+synchronization.barrier_parties_meet | test_claims.py::test_barrier_reset_breaks_the_waiters_then_the_barrier_works_again | the barrier then resets and can be used again
+synchronization.barrier_broken_by_timeout | test_synchronization.py::test_barrier_broken_by_timeout_fails_the_waiting_and_the_late | after abort the waiting party and the late one get BrokenBarrierError
+synchronization.barrier_broken_by_timeout | test_claims.py::test_a_cancelled_barrier_waiter_leaves_the_barrier_intact | a cancelled waiter leaves the barrier intact
+queues.producer_consumer | test_queues.py::test_producer_consumer_shares_the_work_and_joins | join returns once every item was marked done: 3 s with the defaults
+queues.priority_queue_order | test_queues.py::test_priority_queue_orders_by_priority_then_insertion | a counter settles ties by insertion order
+queues.priority_queue_order | test_claims.py::test_a_priority_queue_compares_the_next_element_on_a_tie | with (priority, name) ties come out alphabetically; uncomparable items raise TypeError
+queues.lifo_queue_order | test_queues.py::test_lifo_queue_hands_out_the_newest_first | a LIFO queue hands out the newest item first
+queues.nowait_empty_and_full | test_queues.py::test_nowait_methods_raise_instead_of_waiting | get_nowait raises QueueEmpty, put_nowait QueueFull; nothing waits
+queues.nowait_empty_and_full | test_claims.py::test_an_unbounded_queue_is_never_full | an unbounded queue is never full
+queues.bounded_queue_back_pressure | test_queues.py::test_bounded_queue_makes_the_fast_producer_wait | with maxsize=1 items are put at 0, 0, 1, 2 s and the consumer ends at 4 s
+queues.bounded_queue_back_pressure | test_queues.py::test_a_queue_with_room_for_everything_gives_no_back_pressure | with room for every item the producer is done at 0 s
+queues.queue_shutdown | test_queues.py::test_queue_shutdown_lets_the_consumer_finish_the_items_left | after shutdown put raises; get returns the items left, then raises
+queues.queue_shutdown | test_queues.py::test_queue_shutdown_immediate_drops_the_items_left | immediate=True drops the items left (counted done for join)
+streams.echo_over_tcp | test_streams.py::test_echo_over_tcp_sends_each_line_back | the handler echoes each line until readline returns b''
+streams.echo_over_tcp | test_streams.py::test_leaving_async_with_server_waits_for_open_connections_from_3_12 | up to 3.11 async with server does not wait for the handlers; from 3.12 it waits for open connections
+streams.echo_over_tcp | test_streams.py::test_the_stream_protocol_keeps_its_handler_task_from_3_10 | on 3.9 the server keeps no reference to handler tasks; from 3.10 the protocol does
+streams.read_until_separator | test_streams.py::test_read_until_separator_returns_records_then_the_partial_rest | readuntil returns up to and including the separator; IncompleteReadError.partial holds the rest
+streams.read_until_limit_overrun | test_streams.py::test_read_until_limit_overrun_stops_at_the_long_record | readuntil raises LimitOverrunError for a record longer than the limit
+streams.read_until_limit_overrun | test_claims.py::test_a_stream_reader_limit_is_64_kib_by_default | the limit is 64 KiB unless you pass limit=
+streams.read_until_limit_overrun | test_claims.py::test_readline_raises_value_error_and_drops_the_long_line_readuntil_keeps_it | the bytes stay in the buffer after LimitOverrunError
+streams.read_until_limit_overrun | test_claims.py::test_readline_raises_value_error_and_drops_the_long_line_readuntil_keeps_it | readline raises ValueError instead and drops the long line
+streams.echo_over_unix_socket | test_streams.py::test_echo_over_unix_socket_sends_each_line_back | the same readers and writers over a unix socket
+protocols.echo_with_protocols | test_protocols.py::test_echo_with_protocols_replies_and_closes_both_sides | eof_received returning False makes the transport close itself and call connection_lost
+protocols.frame_lines_in_a_protocol | test_protocols.py::test_frame_lines_in_a_protocol_frames_whatever_the_chunks | chunks need not match the writes; the protocol's buffer frames every line
+subprocesses | test_claims.py::test_a_killed_child_has_no_returncode_until_it_is_waited_for | kill only sends the signal; returncode is None until wait returns
+subprocesses.run_a_child | test_subprocesses.py::test_run_a_child_captures_its_output_and_exit_code | communicate reads the output and waits; returncode is the exit status
+subprocesses.run_a_child | test_subprocesses.py::test_run_a_child_kills_and_reaps_a_child_that_is_too_slow | a child that takes too long is killed and waited for before the timeout error
+subprocesses.kill_after_timeout | test_subprocesses.py::test_kill_after_timeout_kills_a_child_that_runs_too_long | the timeout cancels the wait but not the child; kill gives returncode -9
+subprocesses.kill_after_timeout | test_claims.py::test_terminate_sends_sigterm_and_kill_sigkill | terminate sends SIGTERM, kill SIGKILL
+subprocesses.kill_after_timeout | test_claims.py::test_kill_makes_the_exit_status_1_on_windows | on Windows kill makes the exit status 1 (tested only on Windows)
+subprocesses.shell_with_quoting | test_subprocesses.py::test_shell_with_quoting_passes_exactly_one_argument | shlex.quote makes the shell pass the text as exactly one argument
+pitfalls.forgotten_await_symptom | test_pitfalls.py::test_forgotten_await_symptom_warns_without_asyncio_debug_mode_too | the never-awaited RuntimeWarning comes whether or not debug mode is on
+pitfalls.blocking_call_symptom | test_pitfalls.py::test_blocking_call_symptom_freezes_the_heartbeat | while time.sleep blocks, the heartbeat gets no tick and its largest gap is at least block
+pitfalls.blocking_call_fix | test_pitfalls.py::test_blocking_call_fix_keeps_the_heartbeat_going | to_thread blocks only the worker thread; the heartbeat goes on
+pitfalls.lost_task_reference_symptom | test_pitfalls.py::test_lost_task_reference_symptom_task_is_collected_while_pending | a task waiting on something only it references is destroyed while pending
+pitfalls.lost_task_reference_symptom | test_claims.py::test_a_task_waiting_on_a_timer_survives_without_a_reference | a task waiting on a timer is referenced by the loop and survives
+pitfalls.lost_task_reference_fix | test_pitfalls.py::test_lost_task_reference_fix_keeps_the_task_alive | a strong reference keeps the task alive through garbage collection
+pitfalls.destroyed_pending_task_symptom | test_pitfalls.py::test_destroyed_pending_task_symptom_reports_the_destroyed_task | run_until_complete stops the loop with the consumer pending; collection reports it destroyed
+pitfalls.destroyed_pending_task_symptom | test_pitfalls.py::test_destroyed_pending_task_symptom_never_runs_the_consumers_cancellation_cleanup | its except CancelledError cleanup never runs
+pitfalls.destroyed_pending_task_symptom | test_pitfalls.py::test_a_destroyed_pending_task_runs_finally_but_not_its_cancellation_cleanup | GeneratorExit is raised at its await: finally and except GeneratorExit run
+pitfalls.destroyed_pending_task_symptom | test_pitfalls.py::test_a_destroyed_pending_task_runs_finally_but_not_its_cancellation_cleanup | there is no running loop then, and an await that has to wait fails
+pitfalls.destroyed_pending_task_fix | test_pitfalls.py::test_destroyed_pending_task_fix_cancels_and_awaits_the_consumer | cancel then await: the cleanup runs while the loop is alive
+pitfalls.swallowed_cancel_symptom | test_pitfalls.py::test_swallowed_cancel_symptom_cancel_and_wait_for_do_nothing | cancel() returns True but the task runs to the end; wait_for returns the late result
+pitfalls.swallowed_cancel_fix | test_pitfalls.py::test_swallowed_cancel_fix_cancel_and_wait_for_work | re-raising: the task ends cancelled at timeout and wait_for raises TimeoutError
+pitfalls.suppressed_cancel_symptom | test_pitfalls.py::test_suppressing_a_cancellation_needs_uncancel | without uncancel the worker's own timeout lets CancelledError through
+pitfalls.suppressed_cancel_symptom | test_claims.py::test_a_timeout_entered_after_a_suppressed_cancellation_works_since_3_11_3 | 3.11.3 fixed entering a timeout after the suppression
+pitfalls.gather_siblings_symptom | test_pitfalls.py::test_gather_siblings_symptom_the_sibling_runs_on_after_the_failure | gather raises the first exception at once and does not cancel the sibling
+pitfalls.gather_siblings_fix | test_pitfalls.py::test_gather_siblings_fix_task_group_cancels_the_sibling | a TaskGroup cancels the sibling at once; the lesson takes no time
+pitfalls.nested_run_symptom | test_pitfalls.py::test_nested_run_symptom_raises_and_runs_nothing | asyncio.run inside a running loop raises RuntimeError before running anything
+pitfalls.get_event_loop_symptom | test_pitfalls.py::test_get_event_loop_symptom_matches_this_python | at a program's start it makes a loop (silently on 3.9-3.11, warning on 3.12-3.13)
+pitfalls.get_event_loop_symptom | test_pitfalls.py::test_get_event_loop_symptom_matches_this_python | after asyncio.run it raises RuntimeError
+pitfalls.get_event_loop_symptom | test_pitfalls.py::test_get_event_loop_symptom_matches_this_python | 3.14 raises RuntimeError at the start too
+pitfalls.get_event_loop_symptom | test_running_loop.py::test_get_event_loop_symptom_in_a_running_loop_shows_a_new_threads_error | in any other thread it raises RuntimeError
+pitfalls.get_event_loop_symptom | test_pitfalls.py::test_get_event_loop_symptom_restores_the_policy | the lesson puts the previous policy back
+pitfalls.get_event_loop_fix | test_pitfalls.py::test_get_event_loop_fix_uses_the_running_loop | inside a coroutine get_event_loop is the running loop, without a warning
+pitfalls.thread_unsafe_call_symptom | test_pitfalls.py::test_thread_unsafe_call_symptom_debug_mode_raises | in debug mode call_soon from another thread raises RuntimeError; debug mode is restored
+pitfalls.thread_unsafe_call_symptom | test_claims.py::test_call_soon_from_another_thread_is_silent_and_does_not_wake_the_loop | without debug mode nothing says so
+pitfalls.thread_unsafe_call_symptom | test_claims.py::test_call_soon_from_another_thread_is_silent_and_does_not_wake_the_loop | call_soon from a thread does not wake the loop
+pitfalls.thread_unsafe_call_fix | test_pitfalls.py::test_thread_unsafe_call_fix_hands_over_with_call_soon_threadsafe | call_soon_threadsafe wakes the loop and runs the callback in its thread
+capstone.SimulatedServer | test_capstone.py::test_the_server_counts_a_cancelled_request_out | a cancelled request leaves the in-flight count right
+capstone.fetch_with_retries | test_capstone.py::test_fetch_with_retries_default_times_out_then_succeeds | /slow times out after 1 s, waits 0.5 s, answers after 0.25 s: 1.75 s
+capstone.fetch_with_retries | test_capstone.py::test_fetch_with_retries_does_not_retry_a_client_error | a 404 is not retried
+capstone.polite_fetcher | test_capstone.py::test_polite_fetcher_default_run | with the defaults the run takes 3.125 s, never more than two in flight
+capstone.polite_fetcher | test_capstone.py::test_one_page_after_another_would_take_five_and_a_half_seconds | fetched one after another the same attempts would take 5.5 s
+capstone.polite_fetcher | test_claims.py::test_asyncio_run_handles_ctrl_c_itself_from_3_11 | asyncio.run turns Ctrl-C into a cancellation of the main task on 3.11+
+capstone.cancel_the_fetcher | test_capstone.py::test_cancel_the_fetcher_keeps_what_was_fetched | stopping at 1.6 s keeps /, /flaky and /missing; stopping takes no loop time
+benefits.workers_on_real_time | test_benefits.py::test_workers_on_virtual_time_meet_the_ideal_exactly | on the virtual clock the ratio is exactly 1
+benefits.heartbeat_gaps | test_benefits.py::test_heartbeat_misses_at_least_the_blocking_call | a blocking call makes the heartbeat gap at least wait
+benefits.echo_load | test_benefits.py::test_echo_load_refuses_clearly_when_the_file_limit_is_too_low | the lesson refuses if the file limit is below 2 * clients
+cancellation.timeout_block | test_versions.py::test_wait_for_runs_a_coroutine_in_the_callers_task | wait_for rewritten on timeout in 3.12 (gh-96764)
+streams.echo_over_tcp | test_versions.py::test_server_wait_closed_waits_for_connections | Server.wait_closed waits for connections from 3.12 (gh-79033)
+tasks.worker | test_tasks.py::test_worker_prints_start_and_finish_around_its_delay | a worker prints, sleeps delay, prints that it finished
+awaitables.await_a_custom_awaitable | test_awaitables.py::test_countdown_is_awaitable_and_takes_one_second_per_step | it takes start * step seconds: 3 s with the defaults
+errors.error_prone_worker | test_errors.py::test_error_prone_worker_catches_its_own_error_after_one_second | the error raised after the await is caught by the surrounding try
+errors.task_exception_never_retrieved | test_errors.py::test_task_exception_never_retrieved_reaches_the_exception_handler | an unretrieved task exception reaches the loop's exception handler when the task is collected
+errors.task_exception_never_retrieved | test_errors.py::test_task_exception_never_retrieved_restores_the_previous_handler | the lesson restores the previous handler
+errors.task_exception_never_retrieved | test_claims.py::test_the_default_exception_handler_logs_the_error_with_its_traceback | the default handler logs it with the traceback
+context.each_task_gets_a_copy | test_context.py::test_each_task_gets_a_copy_taken_when_it_is_created | each task sees the value of the moment it was created; the values never mix; neither set reaches the parent
+context.each_task_gets_a_copy | test_context.py::test_lessons_leave_the_callers_context_as_they_found_it | the lesson resets the variable before it returns
+context.context_in_threads | test_context.py::test_to_thread_passes_the_context_and_run_in_executor_does_not | to_thread passes a copy; run_in_executor does not; copy_context().run passes it by hand
+pitfalls.forgotten_await_fix | test_pitfalls.py::test_forgotten_await_fix_saves | await runs the coroutine to the end, taking delay
+pitfalls.suppressed_cancel_fix | test_pitfalls.py::test_suppressing_a_cancellation_needs_uncancel | with uncancel() the worker's own timeout raises TimeoutError
+pitfalls.nested_run_fix | test_pitfalls.py::test_nested_run_fix_awaits | await runs the coroutine on the running loop, taking delay
+benefits.tasks_vs_threads | test_benefits.py::test_tasks_vs_threads_reports_both_costs | the lesson reports bytes and seconds per task and per thread
+"""  # noqa: E501
 
-
-def _claims(where: str, test: str, *claims: str) -> None:
-    CLAIMS.extend((where, claim, test) for claim in claims)
-
-
-C, T, A, CA, EL = (
-    "test_coroutines.py",
-    "test_tasks.py",
-    "test_awaitables.py",
-    "test_cancellation.py",
-    "test_event_loop.py",
-)
-AI, ER, CX, SY, Q = (
-    "test_async_iteration.py",
-    "test_errors.py",
-    "test_context.py",
-    "test_synchronization.py",
-    "test_queues.py",
-)
-ST, PR, SP, PI, CS, BE = (
-    "test_streams.py",
-    "test_protocols.py",
-    "test_subprocesses.py",
-    "test_pitfalls.py",
-    "test_capstone.py",
-    "test_benefits.py",
-)
-HERE_ = "test_claims.py"
-V = "test_versions.py"
-RL = "test_running_loop.py"
-
-# coroutines
-_claims(
-    "coroutines",
-    f"{C}::test_function_vs_object_runs_the_body_only_when_awaited",
-    "calling a coroutine function does not run its body; awaiting the object does",
-)
-_claims(
-    "coroutines",
-    f"{C}::test_delayed_greet_does_not_block_the_loop",
-    "while a coroutine awaits, the event loop runs other coroutines",
-)
-_claims(
-    "coroutines",
-    f"{C}::test_run_sequentially_adds_the_delays_up",
-    "await on its own does not run things at the same time",
-)
-_claims(
-    "coroutines.greet",
-    f"{HERE_}::test_python_m_asyncio_runs_a_loop_where_await_works_and_asyncio_run_refuses",
-    "in python -m asyncio a loop is already running (so you write await greet())",
-)
-_claims(
-    "coroutines.greet",
-    f"{C}::test_greet_prints_hello",
-    "asyncio.run runs the coroutine to completion",
-)
-_claims(
-    "coroutines.delayed_greet",
-    f"{C}::test_delayed_greet_does_not_block_the_loop",
-    "while it waits in asyncio.sleep the loop is free to run other tasks",
-)
-_claims(
-    "coroutines.function_vs_object",
-    f"{C}::test_function_vs_object_runs_the_body_only_when_awaited",
-    "inspect.iscoroutinefunction tells a coroutine function from a coroutine object",
-    "the body runs only at the await",
-)
-_claims(
-    "coroutines.add_later",
-    f"{C}::test_add_later_returns_the_sum_after_its_delay",
-    "the coroutine's return value is the value of the await expression",
-)
-_claims(
-    "coroutines.await_a_result",
-    f"{C}::test_await_a_result_binds_the_return_value",
-    "it takes 1 s on the loop's clock",
-)
-_claims(
-    "coroutines.run_sequentially",
-    f"{C}::test_run_sequentially_adds_the_delays_up",
-    "the default delays take 5 + 3 + 1 = 9 s",
-)
-_claims(
-    "coroutines.forget_to_await",
-    f"{C}::test_forget_to_await_captures_the_runtime_warning",
-    "a dropped coroutine is never run and Python emits a RuntimeWarning when it is collected",
-)
-_claims(
-    "coroutines.forget_to_await",
-    f"{HERE_}::test_debug_mode_adds_only_where_an_unawaited_coroutine_was_created",
-    "asyncio's debug mode does not add this warning, only where the coroutine was created",
-)
-# tasks
-_claims(
-    "tasks",
-    f"{T}::test_run_workers_finishes_in_five_seconds_not_nine",
-    "the same three waits as tasks take 5 s, as long as the longest",
-)
-_claims(
-    "tasks",
-    f"{PI}::test_lost_task_reference_symptom_task_is_collected_while_pending",
-    "a task nobody references can vanish",
-)
-_claims(
-    "tasks.run_workers",
-    f"{T}::test_run_workers_finishes_in_five_seconds_not_nine",
-    "all workers start at once; the run takes the longest delay, 5 s",
-    "the workers are named Task 1, Task 2, ... in the order of delays",
-)
-_claims(
-    "tasks.task_group_results",
-    f"{T}::test_task_group_results_are_read_after_the_block",
-    "leaving the block waits for all tasks (3 s with the defaults)",
-    "after the block every task is done, so result() returns at once",
-)
-_claims(
-    "tasks.task_group_results",
-    f"{ER}::test_task_group_except_star_handles_both_failures_and_cancels_the_rest",
-    "if a task fails the group cancels the others and raises an ExceptionGroup",
-)
-_claims(
-    "tasks.task_group_results",
-    f"{PI}::test_gather_siblings_symptom_the_sibling_runs_on_after_the_failure",
-    "gather leaves the other tasks running when one fails",
-)
-_claims(
-    "tasks.start_now_await_later",
-    f"{T}::test_start_now_await_later_overlaps_the_other_work",
-    "the task starts at the first await after create_task, not when awaited",
-    "the lesson takes delay, not 1.5 times delay",
-)
-_claims(
-    "tasks.gather_in_order",
-    f"{T}::test_gather_in_order_keeps_argument_order",
-    "gather puts every result at its argument's position",
-)
-_claims(
-    "tasks.as_completed_order",
-    f"{T}::test_as_completed_order_hands_over_each_result_when_it_is_ready",
-    "as_completed yields each result as soon as it exists: at 1, 2 and 3 s",
-)
-_claims(
-    "tasks.as_completed_order",
-    f"{HERE_}::test_as_completed_is_an_async_iterator_of_the_original_tasks_from_3_13",
-    "Python 3.13 accepts async for over as_completed, which yields the original tasks",
-)
-_claims(
-    "tasks.wait_for_jobs",
-    f"{T}::test_wait_for_jobs_returns_when_its_condition_holds",
-    "wait returns as soon as return_when holds (delay, 2 delay, 3 delay)",
-    "wait never raises the tasks' exceptions and cancels nothing",
-)
-_claims(
-    "tasks.wait_for_jobs",
-    f"{HERE_}::test_wait_refuses_bare_coroutines_from_3_11",
-    "since Python 3.11 wait refuses bare coroutines",
-)
-_claims(
-    "tasks.keep_background_tasks",
-    f"{T}::test_keep_background_tasks_holds_exactly_the_running_ones",
-    "the set holds exactly the running tasks",
-    "done callbacks run in the order they were added: discard before the awaiter's wakeup",
-)
-_claims(
-    "tasks.keep_background_tasks",
-    f"{PI}::test_lost_task_reference_symptom_task_is_collected_while_pending",
-    "the event loop keeps only weak references to tasks",
-)
-_claims(
-    "tasks.bounded_concurrency",
-    f"{T}::test_bounded_concurrency_runs_in_waves_of_the_limit",
-    "a semaphore lets limit holders in and queues the rest",
-    "the jobs run in waves: ceil(jobs / limit) * delay, 3 s with the defaults",
-)
-_claims(
-    "tasks.current_and_all_tasks",
-    f"{T}::test_current_and_all_tasks_sees_the_workers_until_they_finish",
-    "all_tasks returns the not-done tasks including the caller; finished tasks drop out",
-)
-_claims(
-    "tasks.task_names",
-    f"{T}::test_task_names_default_explicit_and_renamed",
-    "a task without a name gets Task-<n>",
-    "set_name renames a running task, which sees its new name",
-)
-_claims(
-    "tasks.done_callbacks",
-    f"{T}::test_done_callbacks_run_through_the_loop_with_the_task",
-    "the callback is called with the task, through call_soon, before the await resumes",
-    "added to a done task it is called on the loop's next turn, not at once",
-)
-_claims(
-    "tasks.runner_shares_one_loop",
-    f"{T}::test_runner_shares_one_loop_between_runs",
-    "a Runner keeps one loop for all its run() calls; between runs the task does not advance",
-)
-_claims(
-    "tasks.runner_shares_one_loop",
-    f"{RL}::test_a_lesson_that_starts_its_own_loop_runs_in_a_worker_thread_where_one_runs",
-    "where a loop runs, the lesson runs in a worker thread of its own",
-)
-_claims(
-    "tasks.runner_shares_one_loop",
-    f"{RL}::test_where_threads_are_missing_a_lesson_that_starts_its_own_loop_refuses_at_once",
-    "on WebAssembly it refuses there with RuntimeError",
-)
-_claims(
-    "tasks.eager_tasks",
-    f"{T}::test_eager_tasks_finish_inside_create_task_and_the_factory_is_restored",
-    "with eager_task_factory a coroutine that does not suspend is done when create_task returns",
-    "one that waits carries on as an ordinary task",
-    "the previous task factory is restored",
-)
-# awaitables
-_claims(
-    "awaitables.three_kinds",
-    f"{A}::test_three_kinds_each_give_a_value",
-    "a coroutine, a task and a future each give their value when awaited",
-)
-_claims(
-    "awaitables.what_is_awaitable",
-    f"{A}::test_what_is_awaitable",
-    "a coroutine function is not awaitable; the coroutine object is",
-)
-_claims(
-    "awaitables.future_set_by_callback",
-    f"{A}::test_future_set_by_callback_resolves_after_the_delay",
-    "the future resolves when the timer callback sets it",
-)
-_claims(
-    "awaitables.future_set_by_callback",
-    f"{HERE_}::test_a_thread_pools_future_is_not_awaitable_and_a_cancelled_future_refuses_a_result",
-    "once the waiter is cancelled, set_result would raise InvalidStateError",
-)
-_claims(
-    "awaitables.wrap_a_thread_future",
-    f"{HERE_}::test_a_thread_pools_future_is_not_awaitable_and_a_cancelled_future_refuses_a_result",
-    "a thread pool's future is not awaitable",
-)
-_claims(
-    "awaitables.wrap_a_thread_future",
-    f"{A}::test_wrap_a_thread_future_returns_the_threads_result",
-    "wrap_future makes it awaitable; the loop stays free while the thread computes",
-)
-_claims(
-    "awaitables.Countdown",
-    f"{A}::test_countdown_is_awaitable_and_takes_one_second_per_step",
-    "__await__ delegating to asyncio.sleep makes an awaitable; its return is the await's value",
-    "await_a_custom_awaitable takes start * step seconds, 3 s with the defaults",
-)
-# cancellation
-_claims(
-    "cancellation",
-    f"{HERE_}::test_cancelled_error_is_a_base_exception_not_an_exception",
-    "CancelledError derives from BaseException, so except Exception does not catch it",
-)
-_claims(
-    "cancellation",
-    f"{CA}::test_cancel_a_task_is_a_request_delivered_at_the_next_await",
-    "cancel() raises CancelledError in the task at its next await",
-)
-_claims(
-    "cancellation.cancel_a_task",
-    f"{CA}::test_cancel_a_task_is_a_request_delivered_at_the_next_await",
-    "cancel() returns True and the task is not cancelled yet",
-    "awaiting the cancelled task raises CancelledError",
-)
-_claims(
-    "cancellation.cancel_a_task",
-    f"{HERE_}::test_cancel_returns_false_for_a_task_that_is_already_done",
-    "cancel() returns False for a task that is already done",
-)
-_claims(
-    "cancellation.propagate_cancellation",
-    f"{CA}::test_propagate_cancellation_only_the_polite_task_ends_cancelled",
-    "the polite task's finally runs too and it ends cancelled",
-    "the rude task ends with a result, as if never cancelled",
-)
-_claims(
-    "cancellation.propagate_cancellation",
-    f"{PI}::test_swallowed_cancel_symptom_cancel_and_wait_for_do_nothing",
-    "tools built on cancellation misbehave when it is swallowed (a timeout that never fires)",
-)
-_claims(
-    "cancellation.wait_for_timeout",
-    f"{CA}::test_wait_for_timeout_cancels_the_task_and_raises_the_timeout_error_of_this_python",
-    "wait_for cancels the task, waits until it ended and raises a timeout error after timeout",
-)
-_claims(
-    "cancellation.wait_for_timeout",
-    f"{CA}::test_wait_for_timeout_returns_none_when_the_task_is_in_time",
-    "if work is shorter wait_for returns the result after work seconds",
-)
-_claims(
-    "cancellation.wait_for_timeout",
-    f"{ER}::test_timeout_error_identity_matches_the_running_python",
-    "up to 3.10 asyncio.TimeoutError is its own class; since 3.11 an alias of the builtin",
-)
-_claims(
-    "cancellation.shield_from_timeout",
-    f"{CA}::test_shield_from_timeout_always_finishes_the_work",
-    "cancelling the waiter cancels only the shield's outer future, not the task",
-)
-_claims(
-    "cancellation.timeout_block",
-    f"{CA}::test_timeout_block",
-    "inside the block CancelledError; outside TimeoutError; expired() tells",
-)
-_claims(
-    "cancellation.timeout_block",
-    f"{CA}::test_a_timeout_block_runs_in_the_callers_task_and_wait_for_does_from_3_12",
-    "the block runs in the current task",
-    "wait_for runs in the caller's task only from 3.12, before in a task of its own",
-)
-_claims(
-    "cancellation.idle_timeout",
-    f"{CA}::test_idle_timeout_moves_the_deadline_after_each_chunk",
-    "reschedule pushes the deadline; with the defaults the timeout fires at 5 s",
-)
-_claims(
-    "cancellation.cancelling_and_uncancel",
-    f"{CA}::test_cancelling_and_uncancel_counts_and_later_timeouts_still_work",
-    "cancelling() counts requests, uncancel() takes one back",
-    "after uncancel a later timeout fires as it should",
-)
-# event loop
-_claims(
-    "event_loop",
-    f"{PI}::test_blocking_call_symptom_freezes_the_heartbeat",
-    "while a callback runs, everything else waits",
-)
-_claims(
-    "event_loop.run_a_program",
-    f"{EL}::test_run_a_program_runs_a_fresh_selector_loop",
-    "asyncio.run creates a fresh loop (_UnixSelectorEventLoop on Linux)",
-)
-_claims(
-    "event_loop.run_a_program",
-    f"{HERE_}::test_asyncio_run_cancels_leftover_tasks_and_shuts_the_default_executor_down",
-    "asyncio.run cancels leftover tasks, shuts down the default executor and closes the loop",
-)
-_claims(
-    "event_loop.run_a_program",
-    f"{AI}::test_asyncio_run_closes_the_unfinished_generator_in_shutdown_asyncgens",
-    "asyncio.run shuts down async generators",
-)
-_claims(
-    "event_loop.run_a_program",
-    f"{PI}::test_nested_run_symptom_raises_and_runs_nothing",
-    "asyncio.run raises RuntimeError if a loop is already running in this thread",
-)
-_claims(
-    "event_loop.run_a_program",
-    f"{RL}::test_every_lesson_runs_where_a_reader_awaits_it",
-    "called where a loop runs, the lesson runs in a worker thread (refuses on WebAssembly)",
-)
-_claims(
-    "event_loop.loop_clock",
-    f"{EL}::test_loop_clock_measures_exactly_the_delay_on_virtual_time",
-    "on virtual time the same code reports exactly delay",
-)
-_claims(
-    "event_loop.callback_order",
-    f"{EL}::test_callback_order_is_time_order_not_scheduling_order",
-    "callbacks run in time order, not scheduling order; the lesson takes delay",
-)
-_claims(
-    "event_loop.offload_with_to_thread",
-    f"{EL}::test_offload_with_to_thread_keeps_the_loop_free",
-    "a wait in a thread blocks only the thread; the loop goes on",
-)
-_claims(
-    "event_loop.offload_with_executor",
-    f"{EL}::test_offload_with_executor_counts_primes",
-    "run_in_executor returns an awaitable future for the function's result",
-)
-_claims(
-    "event_loop.offload_to_process_pool",
-    f"{EL}::test_offload_to_process_pool_counts_in_another_process",
-    "a process pool runs the function in another process",
-)
-_claims(
-    "event_loop.offload_to_process_pool",
-    f"{EL}::test_the_process_pool_worker_is_picklable_by_name",
-    "the function is pickled, so it must be defined at module level",
-)
-_claims(
-    "event_loop.offload_to_process_pool",
-    f"{HERE_}::test_fork_is_the_default_start_method_on_linux_before_3_14",
-    "fork is the default on Linux before Python 3.14",
-)
-_claims(
-    "event_loop.offload_to_process_pool",
-    f"{HERE_}::test_forking_a_process_with_threads_warns_from_3_12",
-    "Python 3.12 warns about forking a process that has threads",
-)
-_claims(
-    "event_loop.call_soon_threadsafe_from_a_thread",
-    f"{EL}::test_call_soon_threadsafe_hands_the_threads_value_to_the_loop",
-    "call_soon_threadsafe queues the callback, wakes the loop, runs it in the loop's thread",
-)
-_claims(
-    "event_loop.call_soon_threadsafe_from_a_thread",
-    f"{PI}::test_thread_unsafe_call_symptom_debug_mode_raises",
-    "in debug mode call_soon from another thread raises RuntimeError",
-)
-_claims(
-    "event_loop.run_coroutine_threadsafe_from_a_thread",
-    f"{EL}::test_run_coroutine_threadsafe_runs_the_coroutine_on_the_loops_thread",
-    "the coroutine runs in the loop's thread (MainThread); result() blocks only the calling thread",
-)
-_claims(
-    "event_loop.custom_exception_handler",
-    f"{EL}::test_custom_exception_handler_receives_the_callbacks_error_then_is_removed",
-    "an error in a call_soon callback goes to the loop's exception handler as a context dict",
-    "the previous handler is restored",
-)
-_claims(
-    "event_loop.custom_exception_handler",
-    f"{HERE_}::test_the_default_exception_handler_logs_the_error_with_its_traceback",
-    "the default handler logs it on the asyncio logger",
-)
-_claims(
-    "event_loop.debug_slow_callback",
-    f"{EL}::test_debug_slow_callback_logs_the_blocking_callback_on_real_time",
-    "in debug mode the loop logs a step slower than slow_callback_duration, with 'created at'",
-    "the lesson restores the debug setting, the threshold and the logger",
-)
-_claims(
-    "event_loop.debug_slow_callback",
-    f"{EL}::test_debug_slow_callback_shows_the_same_with_debug_mode_off_or_on",
-    "it turns debug mode on itself: a plain python shows the same as python -X dev",
-)
-_claims(
-    "event_loop.debug_slow_callback",
-    f"{HERE_}::test_the_slow_callback_threshold_is_a_tenth_of_a_second_by_default",
-    "slow_callback_duration is 0.1 s by default",
-)
-_claims(
-    "event_loop.graceful_shutdown_on_signal",
-    f"{EL}::test_graceful_shutdown_on_signal_stops_the_workers_cleanly",
-    "the signal becomes a callback; the workers are cancelled and run their cleanup",
-)
-_claims(
-    "event_loop.graceful_shutdown_on_signal",
-    f"{HERE_}::test_sigterm_by_default_ends_a_process_without_running_finally",
-    "by default SIGTERM kills the process without running any finally",
-)
-_claims(
-    "event_loop.graceful_shutdown_on_signal",
-    f"{HERE_}::test_remove_signal_handler_restores_the_default_action",
-    "remove_signal_handler restores the default action",
-)
-_claims(
-    "event_loop.graceful_shutdown_on_signal",
-    f"{HERE_}::test_add_signal_handler_works_only_in_the_main_thread",
-    "add_signal_handler must be called in the main thread",
-)
-_claims(
-    "event_loop.graceful_shutdown_on_signal",
-    f"{HERE_}::test_add_signal_handler_is_not_implemented_on_windows",
-    "on Windows add_signal_handler raises NotImplementedError (tested only on Windows)",
-)
-# async iteration
-_claims(
-    "async_iteration.iterate_async_generator",
-    f"{AI}::test_async_generator_items_arrive_one_delay_apart",
-    "items arrive one by one, delay apart; the lesson takes count * delay",
-)
-_claims(
-    "async_iteration.iterate_async_iterator_class",
-    f"{AI}::test_async_iterator_class_counts_down_then_stops",
-    "async for calls __aiter__ once, awaits __anext__ until StopAsyncIteration",
-)
-_claims(
-    "async_iteration.iterate_async_iterator_class",
-    f"{HERE_}::test_aiter_and_anext_are_built_ins_from_3_10",
-    "Python 3.10 added the built-ins aiter and anext",
-)
-_claims(
-    "async_iteration.async_comprehensions",
-    f"{AI}::test_async_comprehensions_run_one_after_another",
-    "items are awaited one after another; the lesson takes 3 * count * delay",
-)
-_claims(
-    "async_iteration.async_comprehensions",
-    f"{HERE_}::test_async_comprehensions_are_allowed_only_in_an_async_def",
-    "async for and await in comprehensions are allowed only inside an async def",
-)
-_claims(
-    "async_iteration.async_context_manager_class",
-    f"{AI}::test_async_context_manager_closes_before_the_error_propagates",
-    "__aexit__ runs when the block raises; returning None lets the error propagate after closing",
-)
-_claims(
-    "async_iteration.async_context_manager_decorator",
-    f"{AI}::test_async_context_manager_connects_then_closes",
-    "it behaves exactly like the class version; the lesson takes 2 * delay",
-)
-_claims(
-    "async_iteration.close_unfinished_generator",
-    f"{AI}::test_aclose_runs_the_abandoned_generators_finally",
-    "aclose raises GeneratorExit at the yield so finally runs",
-)
-_claims(
-    "async_iteration.close_unfinished_generator",
-    f"{HERE_}::test_a_collected_async_generator_is_closed_later_by_a_task",
-    "a collected async generator is closed later, by a task, while the loop runs",
-)
-_claims(
-    "async_iteration.shutdown_closes_unfinished_generators",
-    f"{AI}::test_asyncio_run_closes_the_unfinished_generator_in_shutdown_asyncgens",
-    "asyncio.run awaits shutdown_asyncgens, which closes the generator while the loop runs",
-)
-_claims(
-    "async_iteration.shutdown_closes_unfinished_generators",
-    f"{RL}::test_every_lesson_runs_where_a_reader_awaits_it",
-    "where a loop runs, it runs in a worker thread and gives the same",
-)
-_claims(
-    "async_iteration.close_with_aclosing",
-    f"{AI}::test_aclosing_closes_the_generator_when_the_block_ends",
-    "aclosing awaits aclose when the block ends",
-)
-# errors
-_claims(
-    "errors",
-    f"{ER}::test_task_exception_never_retrieved_reaches_the_exception_handler",
-    "a task whose exception nobody retrieved is reported when it is garbage collected",
-)
-_claims(
-    "errors.propagate_through_await",
-    f"{ER}::test_propagate_through_await",
-    "the exception passes through the await and is raised in the caller",
-)
-_claims(
-    "errors.gather_return_exceptions",
-    f"{ER}::test_gather_return_exceptions_keeps_positions",
-    "with return_exceptions=True the exception takes its position in the results",
-)
-_claims(
-    "errors.invalid_state_error",
-    f"{ER}::test_invalid_state_error_on_pending_and_on_done_futures",
-    "result() of a pending future and set_result() on a done one raise InvalidStateError",
-)
-_claims(
-    "errors.invalid_state_error",
-    f"{HERE_}::test_a_done_future_refuses_set_exception_too",
-    "set_exception() on a done future raises InvalidStateError too",
-)
-_claims(
-    "errors.timeout_error_identity",
-    f"{ER}::test_timeout_error_identity_matches_the_running_python",
-    "before 3.11 except TimeoutError misses asyncio.TimeoutError; since 3.11 both work",
-)
-_claims(
-    "errors.task_group_except_star",
-    f"{ER}::test_task_group_except_star_handles_both_failures_and_cancels_the_rest",
-    "the group cancels the sleeping task and raises an ExceptionGroup of both failures",
-)
-_claims(
-    "errors.task_group_exception_group",
-    f"{ER}::test_task_group_exception_group_split_and_subgroup",
-    "split divides the group, subgroup keeps the matching part",
-)
-_claims(
-    "errors.broken_barrier_error",
-    f"{ER}::test_broken_barrier_error_reaches_every_waiter",
-    "abort breaks the barrier: every waiter gets BrokenBarrierError",
-)
-_claims(
-    "errors.broken_barrier_error",
-    f"{HERE_}::test_barrier_reset_breaks_the_waiters_then_the_barrier_works_again",
-    "reset breaks the current waiters, then the barrier is usable again",
-)
-# context
-_claims(
-    "context",
-    f"{CX}::test_each_task_gets_a_copy_taken_when_it_is_created",
-    "a task sees values set before it was created",
-    "a value a task sets stays in that task",
-    "a value the parent sets later does not reach an existing task",
-    "an awaited coroutine runs in its caller's context",
-)
-_claims(
-    "context",
-    f"{CX}::test_to_thread_passes_the_context_and_run_in_executor_does_not",
-    "to_thread passes a copy of the context; run_in_executor does not",
-)
-_claims(
-    "context.set_get_reset",
-    f"{CX}::test_set_get_reset_puts_the_default_back",
-    "reset with the token restores the previous value",
-)
-_claims(
-    "context.request_id_logging",
-    f"{CX}::test_request_id_logging_tags_each_line_with_its_request",
-    "each task's log lines carry its own id; the lesson takes the slowest request, 3 s",
-)
-_claims(
-    "context.run_in_a_chosen_context",
-    f"{CX}::test_a_task_in_a_chosen_context_changes_that_context",
-    "create_task(context=...) runs the task in that context; what it sets stays there",
-)
-# synchronization
-_claims(
-    "synchronization",
-    f"{HERE_}::test_the_waiting_methods_of_the_primitives_take_no_timeout",
-    "the primitives' waiting methods take no timeout",
-)
-_claims(
-    "synchronization.lock_prevents_lost_updates",
-    f"{SY}::test_lock_prevents_lost_updates",
-    "without a lock updates are lost; with one the counter ends at workers; 1 s + 3 s",
-)
-_claims(
-    "synchronization.event_releases_all_waiters",
-    f"{SY}::test_event_releases_all_waiters_at_once",
-    "set wakes every waiter, in the order they started waiting",
-)
-_claims(
-    "synchronization.event_releases_all_waiters",
-    f"{HERE_}::test_a_set_event_lets_every_later_wait_through_until_cleared",
-    "later wait() calls return at once until clear()",
-)
-_claims(
-    "synchronization.condition_wait_for",
-    f"{SY}::test_condition_wait_for_checks_once_per_notify",
-    "wait_for checks once at the start and once per notify: 4 checks, proceeds at 3 s",
-)
-_claims(
-    "synchronization.bounded_semaphore_over_release",
-    f"{SY}::test_bounded_semaphore_refuses_the_release_a_plain_one_accepts",
-    "a Semaphore accepts an extra release and lets two in; a BoundedSemaphore raises ValueError",
-)
-_claims(
-    "synchronization.barrier_parties_meet",
-    f"{SY}::test_barrier_parties_meet_when_the_last_arrives",
-    "no party passes until the last arrives; distinct indexes in arrival order",
-)
-_claims(
-    "synchronization.barrier_parties_meet",
-    f"{HERE_}::test_barrier_reset_breaks_the_waiters_then_the_barrier_works_again",
-    "the barrier then resets and can be used again",
-)
-_claims(
-    "synchronization.barrier_broken_by_timeout",
-    f"{SY}::test_barrier_broken_by_timeout_fails_the_waiting_and_the_late",
-    "after abort the waiting party and the late one get BrokenBarrierError",
-)
-_claims(
-    "synchronization.barrier_broken_by_timeout",
-    f"{HERE_}::test_a_cancelled_barrier_waiter_leaves_the_barrier_intact",
-    "a cancelled waiter leaves the barrier intact",
-)
-# queues
-_claims(
-    "queues.producer_consumer",
-    f"{Q}::test_producer_consumer_shares_the_work_and_joins",
-    "join returns once every item was marked done: 3 s with the defaults",
-)
-_claims(
-    "queues.priority_queue_order",
-    f"{Q}::test_priority_queue_orders_by_priority_then_insertion",
-    "a counter settles ties by insertion order",
-)
-_claims(
-    "queues.priority_queue_order",
-    f"{HERE_}::test_a_priority_queue_compares_the_next_element_on_a_tie",
-    "with (priority, name) ties come out alphabetically; uncomparable items raise TypeError",
-)
-_claims(
-    "queues.lifo_queue_order",
-    f"{Q}::test_lifo_queue_hands_out_the_newest_first",
-    "a LIFO queue hands out the newest item first",
-)
-_claims(
-    "queues.nowait_empty_and_full",
-    f"{Q}::test_nowait_methods_raise_instead_of_waiting",
-    "get_nowait raises QueueEmpty, put_nowait QueueFull; nothing waits",
-)
-_claims(
-    "queues.nowait_empty_and_full",
-    f"{HERE_}::test_an_unbounded_queue_is_never_full",
-    "an unbounded queue is never full",
-)
-_claims(
-    "queues.bounded_queue_back_pressure",
-    f"{Q}::test_bounded_queue_makes_the_fast_producer_wait",
-    "with maxsize=1 items are put at 0, 0, 1, 2 s and the consumer ends at 4 s",
-)
-_claims(
-    "queues.bounded_queue_back_pressure",
-    f"{Q}::test_a_queue_with_room_for_everything_gives_no_back_pressure",
-    "with room for every item the producer is done at 0 s",
-)
-_claims(
-    "queues.queue_shutdown",
-    f"{Q}::test_queue_shutdown_lets_the_consumer_finish_the_items_left",
-    "after shutdown put raises; get returns the items left, then raises",
-)
-_claims(
-    "queues.queue_shutdown",
-    f"{Q}::test_queue_shutdown_immediate_drops_the_items_left",
-    "immediate=True drops the items left (counted done for join)",
-)
-# streams and protocols
-_claims(
-    "streams.echo_over_tcp",
-    f"{ST}::test_echo_over_tcp_sends_each_line_back",
-    "the handler echoes each line until readline returns b''",
-)
-_claims(
-    "streams.echo_over_tcp",
-    f"{ST}::test_leaving_async_with_server_waits_for_open_connections_from_3_12",
-    "up to 3.11 async with server does not wait for the handlers;"
-    " from 3.12 it waits for open connections",
-)
-_claims(
-    "streams.echo_over_tcp",
-    f"{ST}::test_the_stream_protocol_keeps_its_handler_task_from_3_10",
-    "on 3.9 the server keeps no reference to handler tasks; from 3.10 the protocol does",
-)
-_claims(
-    "streams.read_until_separator",
-    f"{ST}::test_read_until_separator_returns_records_then_the_partial_rest",
-    "readuntil returns up to and including the separator;"
-    " IncompleteReadError.partial holds the rest",
-)
-_claims(
-    "streams.read_until_limit_overrun",
-    f"{ST}::test_read_until_limit_overrun_stops_at_the_long_record",
-    "readuntil raises LimitOverrunError for a record longer than the limit",
-)
-_claims(
-    "streams.read_until_limit_overrun",
-    f"{HERE_}::test_a_stream_reader_limit_is_64_kib_by_default",
-    "the limit is 64 KiB unless you pass limit=",
-)
-_claims(
-    "streams.read_until_limit_overrun",
-    f"{HERE_}::test_readline_raises_value_error_and_drops_the_long_line_readuntil_keeps_it",
-    "the bytes stay in the buffer after LimitOverrunError",
-    "readline raises ValueError instead and drops the long line",
-)
-_claims(
-    "streams.echo_over_unix_socket",
-    f"{ST}::test_echo_over_unix_socket_sends_each_line_back",
-    "the same readers and writers over a unix socket",
-)
-_claims(
-    "protocols.echo_with_protocols",
-    f"{PR}::test_echo_with_protocols_replies_and_closes_both_sides",
-    "eof_received returning False makes the transport close itself and call connection_lost",
-)
-_claims(
-    "protocols.frame_lines_in_a_protocol",
-    f"{PR}::test_frame_lines_in_a_protocol_frames_whatever_the_chunks",
-    "chunks need not match the writes; the protocol's buffer frames every line",
-)
-# subprocesses
-_claims(
-    "subprocesses",
-    f"{HERE_}::test_a_killed_child_has_no_returncode_until_it_is_waited_for",
-    "kill only sends the signal; returncode is None until wait returns",
-)
-_claims(
-    "subprocesses.run_a_child",
-    f"{SP}::test_run_a_child_captures_its_output_and_exit_code",
-    "communicate reads the output and waits; returncode is the exit status",
-)
-_claims(
-    "subprocesses.run_a_child",
-    f"{SP}::test_run_a_child_kills_and_reaps_a_child_that_is_too_slow",
-    "a child that takes too long is killed and waited for before the timeout error",
-)
-_claims(
-    "subprocesses.kill_after_timeout",
-    f"{SP}::test_kill_after_timeout_kills_a_child_that_runs_too_long",
-    "the timeout cancels the wait but not the child; kill gives returncode -9",
-)
-_claims(
-    "subprocesses.kill_after_timeout",
-    f"{HERE_}::test_terminate_sends_sigterm_and_kill_sigkill",
-    "terminate sends SIGTERM, kill SIGKILL",
-)
-_claims(
-    "subprocesses.kill_after_timeout",
-    f"{HERE_}::test_kill_makes_the_exit_status_1_on_windows",
-    "on Windows kill makes the exit status 1 (tested only on Windows)",
-)
-_claims(
-    "subprocesses.shell_with_quoting",
-    f"{SP}::test_shell_with_quoting_passes_exactly_one_argument",
-    "shlex.quote makes the shell pass the text as exactly one argument",
-)
-# pitfalls
-_claims(
-    "pitfalls.forgotten_await_symptom",
-    f"{PI}::test_forgotten_await_symptom_warns_without_asyncio_debug_mode_too",
-    "the never-awaited RuntimeWarning comes whether or not debug mode is on",
-)
-_claims(
-    "pitfalls.blocking_call_symptom",
-    f"{PI}::test_blocking_call_symptom_freezes_the_heartbeat",
-    "while time.sleep blocks, the heartbeat gets no tick and its largest gap is at least block",
-)
-_claims(
-    "pitfalls.blocking_call_fix",
-    f"{PI}::test_blocking_call_fix_keeps_the_heartbeat_going",
-    "to_thread blocks only the worker thread; the heartbeat goes on",
-)
-_claims(
-    "pitfalls.lost_task_reference_symptom",
-    f"{PI}::test_lost_task_reference_symptom_task_is_collected_while_pending",
-    "a task waiting on something only it references is destroyed while pending",
-)
-_claims(
-    "pitfalls.lost_task_reference_symptom",
-    f"{HERE_}::test_a_task_waiting_on_a_timer_survives_without_a_reference",
-    "a task waiting on a timer is referenced by the loop and survives",
-)
-_claims(
-    "pitfalls.lost_task_reference_fix",
-    f"{PI}::test_lost_task_reference_fix_keeps_the_task_alive",
-    "a strong reference keeps the task alive through garbage collection",
-)
-_claims(
-    "pitfalls.destroyed_pending_task_symptom",
-    f"{PI}::test_destroyed_pending_task_symptom_reports_the_destroyed_task",
-    "run_until_complete stops the loop with the consumer pending; collection reports it destroyed",
-)
-_claims(
-    "pitfalls.destroyed_pending_task_symptom",
-    f"{PI}::test_destroyed_pending_task_symptom_never_runs_the_consumers_cancellation_cleanup",
-    "its except CancelledError cleanup never runs",
-)
-_claims(
-    "pitfalls.destroyed_pending_task_symptom",
-    f"{PI}::test_a_destroyed_pending_task_runs_finally_but_not_its_cancellation_cleanup",
-    "GeneratorExit is raised at its await: finally and except GeneratorExit run",
-    "there is no running loop then, and an await that has to wait fails",
-)
-_claims(
-    "pitfalls.destroyed_pending_task_fix",
-    f"{PI}::test_destroyed_pending_task_fix_cancels_and_awaits_the_consumer",
-    "cancel then await: the cleanup runs while the loop is alive",
-)
-_claims(
-    "pitfalls.swallowed_cancel_symptom",
-    f"{PI}::test_swallowed_cancel_symptom_cancel_and_wait_for_do_nothing",
-    "cancel() returns True but the task runs to the end; wait_for returns the late result",
-)
-_claims(
-    "pitfalls.swallowed_cancel_fix",
-    f"{PI}::test_swallowed_cancel_fix_cancel_and_wait_for_work",
-    "re-raising: the task ends cancelled at timeout and wait_for raises TimeoutError",
-)
-_claims(
-    "pitfalls.suppressed_cancel_symptom",
-    f"{PI}::test_version_gated_pitfalls_exist_exactly_from_python_3_11",
-    "without uncancel the worker's own timeout lets CancelledError through",
-)
-_claims(
-    "pitfalls.suppressed_cancel_symptom",
-    f"{HERE_}::test_a_timeout_entered_after_a_suppressed_cancellation_works_since_3_11_3",
-    "3.11.3 fixed entering a timeout after the suppression",
-)
-_claims(
-    "pitfalls.gather_siblings_symptom",
-    f"{PI}::test_gather_siblings_symptom_the_sibling_runs_on_after_the_failure",
-    "gather raises the first exception at once and does not cancel the sibling",
-)
-_claims(
-    "pitfalls.gather_siblings_fix",
-    f"{PI}::test_gather_siblings_fix_task_group_cancels_the_sibling",
-    "a TaskGroup cancels the sibling at once; the lesson takes no time",
-)
-_claims(
-    "pitfalls.nested_run_symptom",
-    f"{PI}::test_nested_run_symptom_raises_and_runs_nothing",
-    "asyncio.run inside a running loop raises RuntimeError before running anything",
-)
-_claims(
-    "pitfalls.get_event_loop_symptom",
-    f"{PI}::test_get_event_loop_symptom_matches_this_python",
-    "at a program's start it makes a loop (silently on 3.9-3.11, warning on 3.12-3.13)",
-    "after asyncio.run it raises RuntimeError",
-    "3.14 raises RuntimeError at the start too",
-)
-_claims(
-    "pitfalls.get_event_loop_symptom",
-    f"{RL}::test_get_event_loop_symptom_in_a_running_loop_shows_a_new_threads_error",
-    "in any other thread it raises RuntimeError",
-)
-_claims(
-    "pitfalls.get_event_loop_symptom",
-    f"{PI}::test_get_event_loop_symptom_restores_the_policy",
-    "the lesson puts the previous policy back",
-)
-_claims(
-    "pitfalls.get_event_loop_fix",
-    f"{PI}::test_get_event_loop_fix_uses_the_running_loop",
-    "inside a coroutine get_event_loop is the running loop, without a warning",
-)
-_claims(
-    "pitfalls.thread_unsafe_call_symptom",
-    f"{PI}::test_thread_unsafe_call_symptom_debug_mode_raises",
-    "in debug mode call_soon from another thread raises RuntimeError; debug mode is restored",
-)
-_claims(
-    "pitfalls.thread_unsafe_call_symptom",
-    f"{HERE_}::test_call_soon_from_another_thread_is_silent_and_does_not_wake_the_loop",
-    "without debug mode nothing says so",
-    "call_soon from a thread does not wake the loop",
-)
-_claims(
-    "pitfalls.thread_unsafe_call_fix",
-    f"{PI}::test_thread_unsafe_call_fix_hands_over_with_call_soon_threadsafe",
-    "call_soon_threadsafe wakes the loop and runs the callback in its thread",
-)
-# capstone
-_claims(
-    "capstone.SimulatedServer",
-    f"{CS}::test_the_server_counts_a_cancelled_request_out",
-    "a cancelled request leaves the in-flight count right",
-)
-_claims(
-    "capstone.fetch_with_retries",
-    f"{CS}::test_fetch_with_retries_default_times_out_then_succeeds",
-    "/slow times out after 1 s, waits 0.5 s, answers after 0.25 s: 1.75 s",
-)
-_claims(
-    "capstone.fetch_with_retries",
-    f"{CS}::test_fetch_with_retries_does_not_retry_a_client_error",
-    "a 404 is not retried",
-)
-_claims(
-    "capstone.polite_fetcher",
-    f"{CS}::test_polite_fetcher_default_run",
-    "with the defaults the run takes 3.125 s, never more than two in flight",
-)
-_claims(
-    "capstone.polite_fetcher",
-    f"{CS}::test_one_page_after_another_would_take_five_and_a_half_seconds",
-    "fetched one after another the same attempts would take 5.5 s",
-)
-_claims(
-    "capstone.polite_fetcher",
-    f"{HERE_}::test_asyncio_run_handles_ctrl_c_itself_from_3_11",
-    "asyncio.run turns Ctrl-C into a cancellation of the main task on 3.11+",
-)
-_claims(
-    "capstone.cancel_the_fetcher",
-    f"{CS}::test_cancel_the_fetcher_keeps_what_was_fetched",
-    "stopping at 1.6 s keeps /, /flaky and /missing; stopping takes no loop time",
-)
-# benefits
-_claims(
-    "benefits.workers_on_real_time",
-    f"{BE}::test_workers_on_virtual_time_meet_the_ideal_exactly",
-    "on the virtual clock the ratio is exactly 1",
-)
-_claims(
-    "benefits.heartbeat_gaps",
-    f"{BE}::test_heartbeat_misses_at_least_the_blocking_call",
-    "a blocking call makes the heartbeat gap at least wait",
-)
-_claims(
-    "benefits.echo_load",
-    f"{BE}::test_echo_load_refuses_clearly_when_the_file_limit_is_too_low",
-    "the lesson refuses if the file limit is below 2 * clients",
-)
-# behaviour changes by version (the versions page)
-_claims(
-    "cancellation.timeout_block",
-    f"{V}::test_wait_for_runs_a_coroutine_in_the_callers_task",
-    "wait_for rewritten on timeout in 3.12 (gh-96764)",
-)
-_claims(
-    "streams.echo_over_tcp",
-    f"{V}::test_server_wait_closed_waits_for_connections",
-    "Server.wait_closed waits for connections from 3.12 (gh-79033)",
-)
+CLAIMS: list[tuple[str, str, str]] = [
+    (where, claim, test)
+    for where, test, claim in (line.split(" | ", 2) for line in _TABLE.strip().splitlines())
+]
 
 
 def test_every_claim_names_a_test_that_exists() -> None:
@@ -1707,3 +949,10 @@ def test_every_claim_names_a_test_that_exists() -> None:
                 node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
             }
         assert name in defined[path], (where, claim, test)
+    # every lesson on this interpreter, and every concept, has its claims listed
+    from asyncio_primer import CONCEPTS
+    from asyncio_primer._registry import lessons
+
+    listed = {where for where, _, _ in CLAIMS}
+    assert {q for q in lessons() if q not in listed} == set()
+    assert {c for c in CONCEPTS if not any(w.split(".")[0] == c for w in listed)} == set()

@@ -231,3 +231,44 @@ def test_a_refused_argument_is_refused_in_the_callers_thread_before_any_loop() -
 
     with pytest.raises(ValueError, match=r"^delay must"):
         asyncio.run(reader())
+
+
+@pytest.mark.needs("subprocesses", "threads")
+def test_the_five_in_the_asyncio_repl_as_a_reader_types_them() -> None:
+    """``python -m asyncio``, fed what a reader types: the lessons that start their own loop run
+    there, and nothing warns (warnings as errors, for "never awaited" and the rest)."""
+    import subprocess
+
+    typed = "\n".join(
+        [
+            "from asyncio_primer import async_iteration, event_loop, pitfalls, tasks",
+            "print('A', event_loop.run_a_program())",
+            "print('B', async_iteration.shutdown_closes_unfinished_generators())",
+            "print('C', pitfalls.destroyed_pending_task_symptom())",
+            "print('D', pitfalls.get_event_loop_symptom()[-1])",
+            *(
+                ["print('E', tasks.runner_shares_one_loop(0.01))"]
+                if sys.version_info >= (3, 11)
+                else []
+            ),
+            "",
+        ]
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "asyncio"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    out = done.stdout
+    assert "A running in _UnixSelectorEventLoop" in out, out + done.stderr
+    assert "B ['stream closed after 1 item(s)']" in out
+    assert "C Task was destroyed but it is pending!" in out
+    missing = f"There is no current event loop in thread '{_own_loop.THREAD_NAME}_0'."
+    assert f"D after asyncio.run(): RuntimeError: {missing}" in out
+    if sys.version_info >= (3, 11):
+        assert "E finished" in out
+    assert "Traceback" not in done.stderr, done.stderr
+    assert "never awaited" not in done.stderr + out
