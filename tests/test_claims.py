@@ -156,6 +156,7 @@ def test_cancel_returns_false_for_a_task_that_is_already_done() -> None:
 # -- event loop ------------------------------------------------------------------------------
 
 
+@pytest.mark.needs("threads")
 def test_asyncio_run_cancels_leftover_tasks_and_shuts_the_default_executor_down() -> None:
     """event_loop.run_a_program: asyncio.run "cancels whatever tasks are left, shuts down ...
     the default executor, and closes the loop" (the async generators: in test_async_iteration)."""
