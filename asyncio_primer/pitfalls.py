@@ -46,14 +46,24 @@ from asyncio_primer._validate import check_delay
 
 
 @contextlib.contextmanager
-def _reports_to(loop: asyncio.AbstractEventLoop, reports: list[dict[str, Any]]) -> Iterator[None]:
-    """Send what reaches *loop*'s exception handler to *reports*; restore the handler after."""
+def _reports_to(loop: asyncio.AbstractEventLoop, reports: list[str]) -> Iterator[None]:
+    """Send the messages that reach *loop*'s exception handler to *reports*; restore it after."""
     previous = loop.get_exception_handler()
-    loop.set_exception_handler(lambda _loop, context: reports.append(context))
+    loop.set_exception_handler(lambda _loop, context: reports.append(_message(context)))
     try:
         yield
     finally:
         loop.set_exception_handler(previous)
+
+
+def _message(context: dict[str, Any]) -> str:
+    """The message of an exception handler's *context*, and nothing else from it.
+
+    Keeping the whole context would keep its ``"task"`` alive: a task reported as destroyed comes
+    back to life, and from Python 3.14 it is then still in :func:`asyncio.all_tasks`, where
+    :func:`asyncio.run` tries to cancel it when it ends.
+    """
+    return str(context["message"])
 
 
 # -- 1. a coroutine never awaited ------------------------------------------------------------
@@ -270,7 +280,7 @@ async def lost_task_reference_symptom(delay: float = 1.0) -> list[str]:
     """
     subscribers: weakref.WeakSet[asyncio.Future[str]] = weakref.WeakSet()
     heard: list[str] = []
-    reports: list[dict[str, Any]] = []
+    reports: list[str] = []
     with _reports_to(asyncio.get_running_loop(), reports):
         # The bug: the task is created, but the only reference kept is a weak one.
         task = weakref.ref(asyncio.create_task(_listen(subscribers, heard)))
@@ -280,7 +290,7 @@ async def lost_task_reference_symptom(delay: float = 1.0) -> list[str]:
         await asyncio.sleep(delay)
         print(f"news delivered to {_publish(subscribers, 'asyncio 4.0 is out')} listeners")
     for report in reports:
-        print(f"exception handler: {report['message']}")
+        print(f"exception handler: {report}")
     return heard
 
 
@@ -370,8 +380,8 @@ def destroyed_pending_task_symptom() -> str:
     :returns: the exception handler's message.
     """
     loop = asyncio.new_event_loop()
-    reports: list[dict[str, Any]] = []
-    loop.set_exception_handler(lambda _loop, context: reports.append(context))
+    reports: list[str] = []
+    loop.set_exception_handler(lambda _loop, context: reports.append(_message(context)))
 
     async def main() -> None:
         queue: asyncio.Queue[str] = asyncio.Queue()
@@ -385,7 +395,7 @@ def destroyed_pending_task_symptom() -> str:
         gc.collect()
     finally:
         loop.close()
-    message = str(reports[0]["message"]) if reports else "no report"
+    message = reports[0] if reports else "no report"
     print(f"exception handler: {message}")
     return message
 
