@@ -927,6 +927,13 @@ pitfalls.forgotten_await_fix | test_pitfalls.py::test_forgotten_await_fix_saves 
 pitfalls.suppressed_cancel_fix | test_pitfalls.py::test_suppressing_a_cancellation_needs_uncancel | with uncancel() the worker's own timeout raises TimeoutError
 pitfalls.nested_run_fix | test_pitfalls.py::test_nested_run_fix_awaits | await runs the coroutine on the running loop, taking delay
 benefits.tasks_vs_threads | test_benefits.py::test_tasks_vs_threads_reports_both_costs | the lesson reports bytes and seconds per task and per thread
+tasks.what_a_stuck_task_awaits | test_tasks.py::test_what_a_stuck_task_awaits_prints_the_service_call_graph | capture_call_graph gives the coroutines a task is suspended in, innermost first, and the tasks awaiting it (3.14)
+tasks.create_task_eager_start | test_tasks.py::test_create_task_eager_start_runs_one_task_inside_create_task | from 3.14 create_task passes eager_start on: that task is done when create_task returns, the lazy one is not
+tasks.task_group_cancel | test_tasks.py::test_task_group_cancel_keeps_the_first_answer_and_cancels_the_rest | group.cancel() (3.15) cancels the tasks not done and the body; the group absorbs it; the lesson takes the shortest delay
+event_loop.get_event_loop_raises | test_event_loop.py::test_get_event_loop_raises_where_no_loop_is_current | 3.14 raises with no current loop; a Runner's loop is current inside its block, not after
+event_loop.get_event_loop_raises | test_event_loop.py::test_get_event_loop_raises_where_a_loop_runs_uses_a_thread_or_refuses | where a loop runs it runs in a worker thread; it refuses on WebAssembly
+event_loop.policies_deprecated | test_event_loop.py::test_policies_deprecated_shows_both_warnings_and_the_replacement | 3.14 deprecates get_event_loop_policy and asyncio.iscoroutinefunction; inspect.iscoroutinefunction does not warn
+async_iteration.close_a_generator_holding_a_task_group | test_async_iteration.py::test_a_generator_holding_a_task_group_closes_quietly | from 3.15 aclose() of a generator holding a TaskGroup returns quietly and the helper is cancelled
 """  # noqa: E501
 
 CLAIMS: list[tuple[str, str, str]] = [

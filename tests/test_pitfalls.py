@@ -306,6 +306,16 @@ def test_get_event_loop_symptom_matches_this_python() -> None:
 
 
 def test_get_event_loop_symptom_restores_the_policy() -> None:
+    if sys.version_info >= (3, 14):  # policies deprecated: the lesson unsets the current loop
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            run_lesson(pitfalls.get_event_loop_symptom)
+            assert asyncio.get_event_loop() is loop  # put back
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+        return
     before = asyncio.get_event_loop_policy()
     run_lesson(pitfalls.get_event_loop_symptom)
     assert asyncio.get_event_loop_policy() is before
