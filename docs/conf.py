@@ -21,6 +21,8 @@ extensions = [
     "sphinx_autodoc_typehints",
     "sphinx_copybutton",
     "primer_lessons",
+    # keeps the lessons' recorded runs between builds (docs/_build/recorded-runs)
+    "primer_cache",
     "primer_bench",
     "primer_generated",
     # a Run button on each lesson: the lesson in the reader's browser, on Pyodide (#14)
