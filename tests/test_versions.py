@@ -462,3 +462,41 @@ def test_task_group_in_an_async_generator_closes() -> None:
             )
     else:
         assert not hasattr(asyncio, "TaskGroup")
+
+
+@no_sockets
+def test_cancelling_serve_forever_closes_its_clients() -> None:
+    async def main() -> bool:
+        handlers: list[asyncio.Task[Any]] = []
+
+        async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+            await reader.read()  # until the client closes, or the server closes it
+            writer.close()
+            await writer.wait_closed()
+
+        server = await asyncio.start_server(hold, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        serving = asyncio.ensure_future(server.serve_forever())
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(5):  # let the server accept the connection
+            await asyncio.sleep(0)
+        serving.cancel()  # Ctrl+C in a server's main task
+        for _ in range(20):
+            await asyncio.sleep(0)
+        stopped_with_a_client = serving.done()
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.gather(serving, *handlers, return_exceptions=True)
+        return stopped_with_a_client
+
+    stopped_with_a_client = asyncio.run(main())  # real time: real sockets
+    # before 3.12 cancelling did not wait for connections; 3.12 to 3.14 wait for the client to
+    # go (gh-79033), so a client that stays connected keeps serve_forever from stopping
+    assert stopped_with_a_client is (HERE < (3, 12) or HERE >= (3, 15))
+
+
+def test_serve_forever_closes_its_clients_when_cancelled_from_3_15() -> None:
+    """Where sockets are missing (3.15 is only here on WebAssembly): the source says it."""
+    source = inspect.getsource(asyncio.Server.serve_forever)
+    assert ("self.close_clients()" in source) is (HERE >= (3, 15))

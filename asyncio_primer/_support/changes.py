@@ -179,6 +179,17 @@ CHANGES: tuple[Change, ...] = (
     ),
     Change(
         (3, 15),
+        "Cancelling ``Server.serve_forever()`` also closes the server's client connections "
+        "(``close_clients()``): from 3.12 to 3.14 it waited for every client to leave, so one "
+        "idle client kept a server from stopping on Ctrl+C. The test runs the old side on "
+        "CPython 3.12 and 3.13; 3.15 is only here on WebAssembly, which has no sockets, so "
+        "there a second test checks ``serve_forever``'s source.",
+        "gh-123720",
+        "test_cancelling_serve_forever_closes_its_clients",
+        "streams.echo_over_tcp",
+    ),
+    Change(
+        (3, 15),
         "An async generator whose body is a task group closes quietly: ``aclose()`` no longer "
         "raises a ``BaseExceptionGroup`` holding :exc:`GeneratorExit`.",
         "gh-135736",
