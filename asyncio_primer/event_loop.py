@@ -588,7 +588,7 @@ if sys.version_info >= (3, 14):
         the Windows policies. Choose the loop where you start it instead: ``asyncio.run(main(),
         loop_factory=uvloop.new_event_loop)`` (3.12+), or ``asyncio.Runner(loop_factory=...)``
         for several calls on one loop (see :func:`~asyncio_primer.tasks.runner_shares_one_loop`).
-        ``asyncio.iscoroutinefunction`` goes too (https://github.com/python/cpython/issues/122875):
+        ``asyncio.iscoroutinefunction`` goes too (https://github.com/python/cpython/issues/122858):
         :func:`inspect.iscoroutinefunction` says the same for ``async def`` functions. The
         lesson calls both deprecated functions with warnings recorded and prints what they
         warned.
