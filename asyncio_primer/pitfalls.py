@@ -372,10 +372,13 @@ def destroyed_pending_task_symptom() -> str:
     wait fails (``RuntimeError: coroutine ignored GeneratorExit``). This lesson makes its own
     loop (so it is plain synchronous code), captures the report with
     :meth:`loop.set_exception_handler <asyncio.loop.set_exception_handler>`, runs
-    :func:`gc.collect` to make it happen now, and closes the loop. Called where a loop already
-    runs (``python -m asyncio``, Jupyter), it runs in a worker thread of its own, which has no
-    loop yet (on WebAssembly, which has no threads, it refuses there with :exc:`RuntimeError`).
-    Upstream: https://github.com/python/cpython/issues/91887 (the loop holds tasks only weakly).
+    :func:`gc.collect` to make it happen now, and closes the loop — after ending any task still
+    listed: on Python 3.14 the destroyed task can come back, woken by the queue wait that closing
+    its coroutine cancelled, and then fails with "cannot reuse already awaited coroutine". Called
+    where a loop already runs (``python -m asyncio``, Jupyter), it runs in a worker thread of its
+    own, which has no loop yet (on WebAssembly, which has no threads, it refuses there with
+    :exc:`RuntimeError`). Upstream: https://github.com/python/cpython/issues/91887 (the loop
+    holds tasks only weakly).
 
     :returns: the exception handler's message.
     """
@@ -393,6 +396,13 @@ def destroyed_pending_task_symptom() -> str:
         loop.run_until_complete(main())
         print("the loop stopped; the consumer still waits for the next job")
         gc.collect()
+        # Python 3.14 can list the destroyed task again: closing its coroutine cancels its
+        # queue wait, which schedules the task's wake-up. End whatever is left before closing.
+        left = asyncio.all_tasks(loop)
+        for task in left:
+            task.cancel()
+        if left:  # (gather() of nothing would look for a current loop)
+            loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
     finally:
         loop.close()
     message = reports[0] if reports else "no report"
@@ -803,7 +813,7 @@ def get_event_loop_symptom() -> list[str]:
     """Call :func:`asyncio.get_event_loop` where no loop runs; see what this Python does.
 
     >>> get_event_loop_symptom()  # doctest: +ELLIPSIS
-    at the start of a program: got a new _UnixSelectorEventLoop, not running...
+    at the start of a program: ...
     after asyncio.run(): RuntimeError: There is no current event loop in thread 'MainThread'.
     [...]
 
