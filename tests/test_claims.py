@@ -934,6 +934,10 @@ event_loop.get_event_loop_raises | test_event_loop.py::test_get_event_loop_raise
 event_loop.get_event_loop_raises | test_event_loop.py::test_get_event_loop_raises_where_a_loop_runs_uses_a_thread_or_refuses | where a loop runs it runs in a worker thread; it refuses on WebAssembly
 event_loop.policies_deprecated | test_event_loop.py::test_policies_deprecated_shows_both_warnings_and_the_replacement | 3.14 deprecates get_event_loop_policy and asyncio.iscoroutinefunction; inspect.iscoroutinefunction does not warn
 async_iteration.close_a_generator_holding_a_task_group | test_async_iteration.py::test_a_generator_holding_a_task_group_closes_quietly | from 3.15 aclose() of a generator holding a TaskGroup returns quietly and the helper is cancelled
+tasks | test_tasks.py::test_eager_tasks_finish_inside_create_task_and_the_factory_is_restored | eager_task_factory (3.12+) lets a task run its first step inside create_task
+queues | test_queues.py::test_queue_shutdown_exists_exactly_where_python_has_it | Queue.shutdown exists from Python 3.13
+queues | test_queues.py::test_bounded_queue_makes_the_fast_producer_wait | a producer that gets ahead of a bounded queue waits in put
+context | test_context.py::test_a_task_in_a_chosen_context_changes_that_context | on 3.11+ create_task(context=...) runs a task in a context you choose
 """  # noqa: E501
 
 CLAIMS: list[tuple[str, str, str]] = [
