@@ -121,15 +121,25 @@ def pytest_report_header() -> list[str]:
     ]
 
 
-#: On each test: whether it is the last of its module (the next test is in another, or none is).
-_LAST_IN_MODULE = pytest.StashKey[bool]()
+#: On each test: whether its leak guard collects everything (see LeakGuard.stop), not only what
+#: was made since the last test: the session's last test does, and so does the first test after
+#: a fixture wider than one test (test_bench's module-scoped run) was torn down, since what that
+#: fixture held was alive, hence frozen, at the end of every test that used it.
+_COLLECT_EVERYTHING = pytest.StashKey[bool]()
+_WIDER_FIXTURE_ENDED: list[bool] = [False]
+
+
+def pytest_fixture_post_finalizer(fixturedef: pytest.FixtureDef[object]) -> None:
+    if fixturedef.scope != "function":
+        _WIDER_FIXTURE_ENDED[0] = True
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(
     item: pytest.Item, nextitem: pytest.Item | None
 ) -> Generator[None, object, object]:
-    item.stash[_LAST_IN_MODULE] = nextitem is None or nextitem.path != item.path
+    item.stash[_COLLECT_EVERYTHING] = nextitem is None or _WIDER_FIXTURE_ENDED[0]
+    _WIDER_FIXTURE_ENDED[0] = False
     return (yield)
 
 
@@ -139,9 +149,9 @@ def _leak_guard(request: pytest.FixtureRequest) -> Iterator[LeakGuard]:
     guard = LeakGuard(debug=MODE == "debug")
     guard.start()
     yield guard
-    # Each test's collection walks only what it made (LeakGuard.stop freezes the rest); after a
-    # module's last test, everything is collected once more.
-    guard.check(everything=request.node.stash.get(_LAST_IN_MODULE, True))
+    # Each test's collection walks only what was made since the last test (LeakGuard.stop freezes
+    # the rest), but now and then everything (_COLLECT_EVERYTHING).
+    guard.check(everything=request.node.stash.get(_COLLECT_EVERYTHING, True))
 
 
 @pytest.fixture(scope="session", autouse=True)

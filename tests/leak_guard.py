@@ -333,8 +333,11 @@ class LeakGuard:
         collections, so the next test's :func:`gc.collect` walks only what was made after it
         (without that, a collection walked every object that matplotlib, hypothesis, rich and
         the lessons ever made: about 0.1 s a test, most of the suite's time). *everything*
-        (``conftest.py`` passes it after each module's last test) unfreezes first, so that
-        garbage made of older objects is collected, and reported, at least once per module.
+        unfreezes first, so that garbage made of older objects is collected and reported too:
+        ``conftest.py`` passes it for the session's last test, and for the first test after a
+        fixture wider than one test ended (what such a fixture held was frozen while it lived).
+        Garbage of objects that outlived their test is then reported there, not by the test
+        that dropped them (before, by the next test).
         """
         _Sandbox.active.remove(self)
         asyncio.runners._cancel_all_tasks = self._previous_cancel_all_tasks  # type: ignore[attr-defined]
