@@ -178,11 +178,13 @@ def recorded_run(
     virtual: bool,
     watch_loop: bool,
     conditions: Callable[[], str],
+    trace: Callable[..., Trace] = trace_lesson,
 ) -> tuple[Trace, str]:
     """The trace of a run of *lesson*, and the conditions it was measured under.
 
-    Read back if a run with the same key is kept, else run (``trace_lesson``) and kept.
-    *conditions* says what the run was measured under, called right after a run.
+    Read back if a run with the same key is kept, else run (``trace(lesson, virtual=...,
+    watch_loop=...)``) and kept. *conditions* says what the run was measured under, called right
+    after a run.
     """
     path = None
     if cache_dir is not None:
@@ -192,12 +194,12 @@ def recorded_run(
         if kept is not None:
             STATS["read back"] += 1
             return kept
-    trace = trace_lesson(lesson, virtual=virtual, watch_loop=watch_loop)
+    made = trace(lesson, virtual=virtual, watch_loop=watch_loop)
     measured = conditions()
     STATS["ran"] += 1
     if path is not None:
-        _write(path, trace, measured)
-    return trace, measured
+        _write(path, made, measured)
+    return made, measured
 
 
 def _start(app: Sphinx) -> None:

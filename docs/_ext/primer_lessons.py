@@ -47,6 +47,7 @@ from sphinx.util.docutils import SphinxDirective
 from asyncio_primer._support.lesson_index import source_without_docstring
 from asyncio_primer._support.runner import runs_with_defaults
 from asyncio_primer._support.timeline import output_lines, seconds, svg
+from asyncio_primer._support.tracer import trace_lesson
 
 logger = logging.getLogger(__name__)
 
@@ -407,7 +408,12 @@ def recorded(
     real = needs_real_time(qualname, lesson)
     # read back from an earlier build if nothing that decides the run changed (primer_cache)
     trace, measured_under = recorded_run(
-        qualname, lesson, virtual=not real, watch_loop=real, conditions=conditions_line
+        qualname,
+        lesson,
+        virtual=not real,
+        watch_loop=real,
+        conditions=conditions_line,
+        trace=trace_lesson,
     )
     concurrent = trace.concurrent
     text = [".. rubric:: Output", "", ".. code-block:: text"]
