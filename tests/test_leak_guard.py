@@ -309,7 +309,8 @@ class _Unclosed:
 
 def test_garbage_older_than_the_last_freeze_is_found_by_a_full_collection() -> None:
     # Each test's collection walks only what was made since the last gc.freeze() (conftest's
-    # guard freezes after every test); after a module's last test it collects everything.
+    # guard freezes after every test); now and then (conftest's _COLLECT_EVERYTHING) it unfreezes
+    # and collects everything.
     unclosed = _Unclosed()
     gc.freeze()  # as at the end of an earlier test
     del unclosed
