@@ -73,10 +73,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Skip each test whose lessons (``lesson`` mark) or features (``needs`` mark) are missing."""
+    reasons: dict[str, str | None] = {}  # each lesson asked about once (hundreds of marks)
     for item in items:
         for mark in item.iter_markers("lesson"):
             for qualname in mark.args:
-                reason = unavailable_reason(qualname)
+                if qualname not in reasons:
+                    reasons[qualname] = unavailable_reason(qualname)
+                reason = reasons[qualname]
                 if reason is not None:
                     item.add_marker(pytest.mark.skip(reason=reason))
         for mark in item.iter_markers("needs"):
