@@ -354,8 +354,8 @@ class LeakGuard:
             try:
                 if everything:
                     gc.unfreeze()
-                gc.collect()
-                gc.collect()
+                if gc.collect():  # found garbage: its finalizers may have made more
+                    gc.collect()
             finally:
                 sys.unraisablehook = previous_hook
                 if not _Sandbox.active:  # the outermost guard (guards nest: test_properties)
