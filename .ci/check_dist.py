@@ -60,7 +60,11 @@ def main(argv: list[str]) -> int:
         "build", sys.executable, "-m", "build", "--installer", "uv", "--outdir", dist, ROOT
     )
     print(output.strip().splitlines()[-1])
-    deprecations = [line for line in output.splitlines() if re.search("deprecat", line, re.I)]
+    deprecations = [
+        line
+        for line in output.splitlines()
+        if re.search(r"deprecationwarning|\bdeprecat(ed|ion)\b", line, re.I)
+    ]
     if deprecations:
         print("\n".join(deprecations))
         raise SystemExit("check_dist: the build printed deprecation warnings")

@@ -93,7 +93,7 @@ def test_wait_refuses_bare_coroutines_from_3_11() -> None:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                await asyncio.wait([coroutine])  # type: ignore[type-var]  # the point
+                await asyncio.wait([coroutine])  # type: ignore[type-var,unused-ignore]  # the point
         except TypeError:
             coroutine.close()
             return "refused"

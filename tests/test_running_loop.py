@@ -222,12 +222,12 @@ def test_on_webassembly_the_lessons_that_start_their_own_loop_refuse_in_a_runnin
             asyncio.run(reader())
 
 
-@pytest.mark.skipif(sys.version_info < (3, 11), reason="needs Python 3.11 (asyncio.Runner)")
+@pytest.mark.lesson("tasks.runner_shares_one_loop")
 def test_a_refused_argument_is_refused_in_the_callers_thread_before_any_loop() -> None:
-    from asyncio_primer import tasks
+    runner_shares_one_loop = find("tasks.runner_shares_one_loop").obj
 
     async def reader() -> None:
-        tasks.runner_shares_one_loop(-1.0)
+        runner_shares_one_loop(-1.0)
 
     with pytest.raises(ValueError, match=r"^delay must"):
         asyncio.run(reader())
