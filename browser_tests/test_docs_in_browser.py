@@ -14,85 +14,27 @@ the page weights and a summary of what was checked are saved in ``docs/_build/br
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import re
-import shutil
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import urldefrag, urljoin, urlparse
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("PRIMER_HTML", ROOT / "docs" / "_build" / "html"))
 OUT = Path(os.environ.get("PRIMER_BROWSER_OUT", ROOT / "docs" / "_build" / "browser"))
-CHROMIUM = os.environ.get("PRIMER_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("PRIMER_CHROMEDRIVER", "/usr/bin/chromedriver")
 #: WCAG AA: normal text needs 4.5:1 against its background.
 MIN_CONTRAST = 4.5
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """The built HTML, served on 127.0.0.1 with a free port."""
-    assert (HTML / "index.html").is_file(), f"build the docs first (tox -e docs): no {HTML}"
-    handler = functools.partial(_QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    """Headless Debian Chromium, with a new empty profile, that never talks to the network."""
-    profile = tempfile.mkdtemp(prefix="primer-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _severe_console_messages(driver: webdriver.Chrome) -> list[str]:

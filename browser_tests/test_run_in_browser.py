@@ -14,23 +14,16 @@ output) to ``docs/_build/browser/run_summary.txt``, and a picture of run_workers
 
 from __future__ import annotations
 
-import functools
 import html
-import http.server
 import os
 import re
-import shutil
-import tempfile
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
@@ -38,8 +31,6 @@ from selenium.webdriver.support.ui import WebDriverWait
 ROOT = Path(__file__).resolve().parent.parent
 HTML = Path(os.environ.get("PRIMER_HTML", ROOT / "docs" / "_build" / "html"))
 OUT = Path(os.environ.get("PRIMER_BROWSER_OUT", ROOT / "docs" / "_build" / "browser"))
-CHROMIUM = os.environ.get("PRIMER_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("PRIMER_CHROMEDRIVER", "/usr/bin/chromedriver")
 #: Seconds a run may take, loading Pyodide included, on a busy machine.
 RUN_TIMEOUT = 180
 
@@ -47,71 +38,9 @@ RUN_TIMEOUT = 180
 MEASURED: dict[str, str] = {}
 
 
-class _StaticHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {  # noqa: RUF012 - the class attribute SimpleHTTPRequestHandler reads
-        **http.server.SimpleHTTPRequestHandler.extensions_map,
-        ".mjs": "text/javascript",
-        ".wasm": "application/wasm",
-    }
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    """The built HTML, served on 127.0.0.1 with a free port."""
-    assert (HTML / "index.html").is_file(), f"build the docs first (tox -e docs): no {HTML}"
-    assert (HTML / "_static" / "pyodide" / "pyodide.asm.wasm").is_file(), "no Pyodide in the build"
-    handler = functools.partial(_StaticHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[webdriver.Chrome]:
-    """Headless Debian Chromium with a new empty profile (so nothing is cached)."""
-    profile = tempfile.mkdtemp(prefix="primer-chromium-run-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
 @pytest.fixture(scope="module", autouse=True)
-def summary() -> Iterator[None]:
-    MEASURED["load average (1, 5, 15 min) at the start"] = " ".join(map(str, os.getloadavg()))
-    yield
-    MEASURED["load average (1, 5, 15 min) at the end"] = " ".join(map(str, os.getloadavg()))
-    OUT.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"{key}: {value}\n" for key, value in MEASURED.items())
-    (OUT / "run_summary.txt").write_text(text)
+def _pyodide_is_built() -> None:
+    assert (HTML / "_static" / "pyodide" / "pyodide.asm.wasm").is_file(), "no Pyodide in the build"
 
 
 def _open(browser: webdriver.Chrome, site: str, page: str) -> None:
