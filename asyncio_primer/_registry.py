@@ -120,6 +120,8 @@ def lesson(
     def register(obj: F) -> F:
         module = obj.__module__.rsplit(".", 1)[-1]
         name = obj.__name__
+        if any(obj is facts.obj for facts in _REGISTERED.get(concept or module, {}).values()):
+            raise TypeError(f"{obj.__qualname__} has @lesson twice: declare its facts once")
         registered = _with_checks(obj, checks) if checks else obj
         facts = Lesson(concept or module, name, registered, real_time, frozenset(needs), checks)
         _REGISTERED.setdefault(facts.concept, {})[name] = facts

@@ -38,12 +38,6 @@ from asyncio_primer._validate import check_delay, check_line, check_timeout, int
 
 
 @lesson(
-    real_time=True,
-    needs={"subprocesses"},
-    exit_code=int_between(0, 255),
-    timeout=check_timeout,
-)
-@lesson(
     real_time=True, needs={"subprocesses"}, exit_code=int_between(0, 255), timeout=check_timeout
 )
 async def run_a_child(exit_code: int = 0, timeout: float = 10.0) -> tuple[int, str]:

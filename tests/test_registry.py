@@ -106,6 +106,16 @@ def test_a_check_for_a_parameter_that_does_not_exist_is_refused_at_definition() 
     assert "test" not in _registry._REGISTERED
 
 
+def test_a_lesson_is_declared_once() -> None:
+    with pytest.raises(TypeError, match="has @lesson twice"):
+
+        @lesson(concept="test")
+        @lesson(concept="test")
+        async def twice() -> None: ...
+
+    del _registry._REGISTERED["test"]
+
+
 def test_needs_must_come_from_the_known_features() -> None:
     with pytest.raises(ValueError, match="needs must be a subset of"):
         lesson(needs={"gpu"})
