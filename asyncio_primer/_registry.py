@@ -195,6 +195,13 @@ def exported(module_name: str) -> list[str]:
 
 def lessons(concept: str | None = None) -> dict[str, Lesson]:
     """The lessons on this Python, keyed ``concept.name``, in teaching order."""
+    return dict(_lessons(concept))  # a copy: the caller may change it
+
+
+@functools.cache
+def _lessons(concept: str | None) -> dict[str, Lesson]:
+    # Computed once per concept: every lesson registers when its module is imported, which
+    # this does first, and a suite asks for the lessons about 1,500 times.
     found: dict[str, Lesson] = {}
     for name in _concepts() if concept is None else (concept,):
         _import(name)

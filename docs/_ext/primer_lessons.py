@@ -332,13 +332,13 @@ def public(text: str) -> str:
 
 
 def modes() -> dict[str, bool]:
-    """Whether asyncio's debug mode (as a new loop gets it) and Python's dev mode are on."""
-    loop = asyncio.new_event_loop()
-    try:
-        debug = loop.get_debug()
-    finally:
-        loop.close()
-    return {"asyncio debug mode": debug, "Python development mode": bool(sys.flags.dev_mode)}
+    """Whether asyncio's debug mode (as a new loop gets it) and Python's dev mode are on, by name
+    (the bench's own check, :func:`asyncio_primer._support.bench.modes`, which its figures record).
+    """
+    from asyncio_primer._support.bench import modes as bench_modes  # late: bench is heavier
+
+    labels = {"asyncio_debug": "asyncio debug mode", "dev_mode": "Python development mode"}
+    return {labels[name]: on for name, on in bench_modes().items()}
 
 
 def refuse_debug_modes(app: Sphinx) -> None:
