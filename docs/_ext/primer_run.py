@@ -26,8 +26,8 @@ import hashlib
 import html
 import importlib
 import importlib.metadata
+import importlib.util
 import inspect
-import json
 import os
 import shutil
 import subprocess
@@ -334,31 +334,27 @@ def _add_run_widgets(doctree: nodes.document) -> None:
 # --- the runtime and the wheel -----------------------------------------------------------------
 
 
-def _locked(path: Path) -> dict[str, Any]:
-    packages: dict[str, Any] = json.loads(path.read_text()).get("packages", {})
-    return {k: (v.get("version"), v.get("integrity")) for k, v in packages.items() if k}
-
-
 def ensure_npm_package() -> Path:
-    """Install the pinned Pyodide (``npm ci``) unless ``node_modules`` matches the lock file."""
-    lock = NPM_DIR / "package-lock.json"
-    installed = NPM_DIR / "node_modules" / ".package-lock.json"
+    """Install the pinned Pyodide (``npm ci``) unless ``node_modules`` matches the lock file.
+
+    The py314/py315 test envs do the same before they start Node (``tests/pyodide/prepare.py``),
+    and under ``tox -p`` they may start with the docs: both use that script's ``npm_ci``, which
+    holds a file lock, so one installs and the others find it done.
+    """
+    spec = importlib.util.spec_from_file_location("primer_pyodide_prepare", NPM_DIR / "prepare.py")
+    assert spec is not None
+    assert spec.loader is not None
+    prepare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(prepare)
+    if shutil.which("npm") is None:
+        raise ExtensionError("primer_run: npm is needed to install Pyodide (tests/pyodide)")
+    start = time.monotonic()
+    prepare.npm_ci()
+    logger.info("primer_run: Pyodide's npm package checked in %.1f s", time.monotonic() - start)
     package = NPM_DIR / "node_modules" / NPM_PACKAGE
-    fresh = installed.is_file() and _locked(installed) == _locked(lock)
-    if not (fresh and all((package / name).is_file() for name in PYODIDE_FILES)):
-        npm = shutil.which("npm")
-        if npm is None:
-            raise ExtensionError("primer_run: npm is needed to install Pyodide (tests/pyodide)")
-        logger.info("primer_run: npm ci in %s", NPM_DIR)
-        start = time.monotonic()
-        subprocess.run(
-            # --prefer-offline: what npm's cache holds (the lock pins exact tarballs) is not
-            # checked against the registry again
-            [npm, "ci", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=NPM_DIR,
-            check=True,
-        )
-        logger.info("primer_run: npm ci took %.1f s", time.monotonic() - start)
+    missing = [name for name in PYODIDE_FILES if not (package / name).is_file()]
+    if missing:
+        raise ExtensionError(f"primer_run: {package} lacks {', '.join(missing)} after npm ci")
     return package
 
 
