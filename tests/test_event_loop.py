@@ -8,6 +8,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -92,6 +93,31 @@ def test_offload_to_process_pool_counts_in_another_process() -> None:
     assert run.result == 25
     assert run.printed == [Printed(0.0, "25 primes below 100, counted in another process: True")]
     assert run.elapsed == 0.0  # the loop waited on the process; no timer ran
+
+
+@pytest.mark.needs("threads")
+def test_on_virtual_time_a_loop_that_waits_only_for_a_thread_sleeps_instead_of_spinning() -> None:
+    # aiotools' virtual clock polls the selector with a zero timeout even when no timer is due;
+    # runner.virtual_time() waits for the file then (100,000 loop steps for one process-pool run)
+    async def wait_for_a_thread() -> int:
+        selector = asyncio.get_running_loop()._selector  # type: ignore[attr-defined]
+        select, calls = selector.select, 0
+
+        def counted(timeout: float | None) -> Any:
+            nonlocal calls
+            calls += 1
+            return select(timeout)
+
+        selector.select = counted
+        try:
+            await asyncio.to_thread(time.sleep, 0.2)
+        finally:
+            selector.select = select
+        return calls
+
+    run = run_lesson(wait_for_a_thread)
+    assert run.result <= 5  # spinning, it was thousands
+    assert run.elapsed == 0.0
 
 
 def test_the_process_pool_worker_is_picklable_by_name() -> None:

@@ -140,8 +140,19 @@ def virtual_time() -> Iterator[None]:
     # The virtual clock starts at 0.0, so that differences of loop times are exact (5.0, not
     # 4.999999999999545 as they would be from a large start).
     loop = asyncio.get_running_loop()
+
+    class PatientClock(VirtualClock):  # type: ignore[misc]  # aiotools is not type-checked
+        # aiotools polls with a zero timeout even when no timer is due (timeout None): a loop that
+        # waits only for a file (a worker process's result, a thread's wake-up, a child's pipe)
+        # then spins a core until it comes (100,000 loop steps for one process-pool lesson).
+        # With no timer due, the virtual clock has nothing to jump to: wait for the file for real.
+        def _virtual_select(self, orig_select: Any, timeout: float | None) -> Any:
+            if timeout is None:
+                return orig_select(None)
+            return super()._virtual_select(orig_select, timeout)
+
     try:
-        with VirtualClock().patch_loop():
+        with PatientClock().patch_loop():
             yield
     finally:
         # In debug mode asyncio times each loop step and logs one slower than the loop's
