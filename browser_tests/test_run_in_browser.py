@@ -43,8 +43,18 @@ def _pyodide_is_built() -> None:
     assert (HTML / "_static" / "pyodide" / "pyodide.asm.wasm").is_file(), "no Pyodide in the build"
 
 
-def _open(browser: webdriver.Chrome, site: str, page: str) -> None:
-    browser.get(urljoin(site, page))
+def _open(browser: webdriver.Chrome, site: str, page: str, *, fresh: bool = True) -> None:
+    """Load *page*; or, not *fresh*, stay on it if the browser shows it already.
+
+    A test that only needs a page's Python to run something (not its first load) passes
+    ``fresh=False``: it reuses the page, with Pyodide loaded, that the test before it left, as
+    a reader does who presses Run again (a new page loads Pyodide again: 2 to 3 s each). Pressing
+    Run clears the widget's last outcome and output first, so no test reads another's.
+    """
+    url = urljoin(site, page)
+    if not fresh and browser.current_url == url:
+        return
+    browser.get(url)
     WebDriverWait(browser, 30).until(
         lambda d: d.execute_script("return document.readyState") == "complete"
     )
@@ -162,7 +172,7 @@ def test_greet_prints_hello(site: str, browser: webdriver.Chrome) -> None:
 
 
 def test_an_edited_call_runs_with_its_arguments(site: str, browser: webdriver.Chrome) -> None:
-    _open(browser, site, "coroutines.html")
+    _open(browser, site, "coroutines.html", fresh=False)
     run = _run(browser, "coroutines.add_later", "await add_later(40, 2, delay=0.5)")
     assert run["outcome"] == "returned"
     assert "returned 42" in run["output"]
@@ -177,7 +187,7 @@ def test_an_edited_call_runs_with_its_arguments(site: str, browser: webdriver.Ch
 
 
 def test_an_exception_shows_its_traceback(site: str, browser: webdriver.Chrome) -> None:
-    _open(browser, site, "coroutines.html")
+    _open(browser, site, "coroutines.html", fresh=False)
     run = _run(browser, "coroutines.delayed_greet", "await delayed_greet(-1)")
     assert run["outcome"] == "raised"
     assert run["output"].startswith("Traceback (most recent call last):")
@@ -223,7 +233,7 @@ def test_run_workers_takes_about_five_seconds_with_a_live_timeline(
 
 
 def test_stop_cancels_the_running_lesson(site: str, browser: webdriver.Chrome) -> None:
-    _open(browser, site, "tasks.html")
+    _open(browser, site, "tasks.html", fresh=False)
     run = _run(browser, "tasks.run_workers", stop_on="Task 3 finished")
     assert run["outcome"] == "cancelled"
     assert "CancelledError" in run["output"]
@@ -234,7 +244,7 @@ def test_stop_cancels_the_running_lesson(site: str, browser: webdriver.Chrome) -
 
 
 def test_a_plain_function_that_calls_asyncio_run(site: str, browser: webdriver.Chrome) -> None:
-    _open(browser, site, "tasks.html")
+    _open(browser, site, "tasks.html", fresh=False)
     run = _run(browser, "tasks.runner_shares_one_loop")
     assert run["outcome"] == "returned", run["output"]
 
@@ -260,7 +270,7 @@ def test_a_lesson_whose_point_the_browser_does_not_reproduce_says_so(
 
 def test_a_lesson_for_python_3_14_runs_in_the_browser(site: str, browser: webdriver.Chrome) -> None:
     """The docs are built on 3.13, which lacks this lesson; the browser's Python is 3.14."""
-    _open(browser, site, "tasks.html")
+    _open(browser, site, "tasks.html", fresh=False)
     run = _run(browser, "tasks.what_a_stuck_task_awaits")
     assert run["outcome"] == "returned", run["output"]
     assert "Awaited by:" in run["output"]
