@@ -2,9 +2,10 @@
 
 In process, each case costs milliseconds instead of a fresh interpreter (~0.3 CPU-s); the
 environment it reads (``COLUMNS``, ``NO_COLOR``, ``FORCE_COLOR``, ``PYTHONASYNCIODEBUG``) is set
-with ``monkeypatch``, and stdout is a pipe (pytest's capture), as for a script. What only a real
-start can show runs in a subprocess: ``python -m asyncio_primer`` itself and the program name its
-usage lines and errors give, and that importing the package loads no terminal library.
+with ``monkeypatch``, and stdout is pytest's capture, not a terminal, as for a script. What
+only a real start can show runs in a subprocess: ``python -m asyncio_primer`` itself and the
+program name its usage lines and errors give, and that importing the package loads no terminal
+library. ``FORCE_COLOR`` and ``NO_COLOR`` of the caller (tox passes them through) are cleared.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from asyncio_primer._support.tracer import Trace, trace_lesson
 ESCAPE = "\x1b"
 #: How the usage lines and errors name the command line when it is run as `python -m ...`.
 PROG = "python -m asyncio_primer"
-#: How they name it otherwise (the `asyncio-primer` script, or `cli.main` called in process).
-SCRIPT = cli.PROG
+#: How they name it otherwise (the `asyncio-primer` script, or `cli.main` called in process):
+#: spelled out, not read from `cli.PROG`, so that a drift from the script's name fails here.
+SCRIPT = "asyncio-primer"
 
 
 class Done(NamedTuple):
@@ -53,6 +55,8 @@ def primer(capsys: pytest.CaptureFixture[str]) -> Primer:
 
     def run(*args: str, **env: str) -> Done:
         with pytest.MonkeyPatch.context() as patch:
+            for name in ("FORCE_COLOR", "NO_COLOR"):  # tox passes the caller's through
+                patch.delenv(name, raising=False)
             for name, value in {"COLUMNS": "100", **env}.items():
                 patch.setenv(name, value)
             capsys.readouterr()
@@ -65,7 +69,8 @@ def primer(capsys: pytest.CaptureFixture[str]) -> Primer:
 
 def python_m(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m asyncio_primer ...`` in a subprocess, output on a pipe, as a script would."""
-    environment = {**os.environ, "COLUMNS": "100", **env}
+    inherited = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
+    environment = {**inherited, "COLUMNS": "100", **env}
     return subprocess.run(
         [sys.executable, "-m", "asyncio_primer", *args],
         capture_output=True,
