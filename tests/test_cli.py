@@ -36,6 +36,10 @@ PROG = "python -m asyncio_primer"
 #: How they name it otherwise (the `asyncio-primer` script, or `cli.main` called in process):
 #: spelled out, not read from `cli.PROG`, so that a drift from the script's name fails here.
 SCRIPT = "asyncio-primer"
+#: Colour switches of the caller's environment (tox passes them through): cleared for every run.
+CALLERS_COLOUR = ("FORCE_COLOR", "NO_COLOR")
+#: What every run is given: a known width.
+ENVIRONMENT = {"COLUMNS": "100"}
 
 
 class Done(NamedTuple):
@@ -51,13 +55,13 @@ Primer = Callable[..., Done]
 
 @pytest.fixture
 def primer(capsys: pytest.CaptureFixture[str]) -> Primer:
-    """Run ``cli.main(args)`` in this process with *env* set, its output on a pipe."""
+    """Run ``cli.main(args)`` in this process with *env* set, its output captured by pytest."""
 
     def run(*args: str, **env: str) -> Done:
         with pytest.MonkeyPatch.context() as patch:
-            for name in ("FORCE_COLOR", "NO_COLOR"):  # tox passes the caller's through
+            for name in CALLERS_COLOUR:
                 patch.delenv(name, raising=False)
-            for name, value in {"COLUMNS": "100", **env}.items():
+            for name, value in {**ENVIRONMENT, **env}.items():
                 patch.setenv(name, value)
             capsys.readouterr()
             returncode = cli.main(list(args))
@@ -69,8 +73,8 @@ def primer(capsys: pytest.CaptureFixture[str]) -> Primer:
 
 def python_m(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """Run ``python -m asyncio_primer ...`` in a subprocess, output on a pipe, as a script would."""
-    inherited = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "NO_COLOR")}
-    environment = {**inherited, "COLUMNS": "100", **env}
+    inherited = {k: v for k, v in os.environ.items() if k not in CALLERS_COLOUR}
+    environment = {**inherited, **ENVIRONMENT, **env}
     return subprocess.run(
         [sys.executable, "-m", "asyncio_primer", *args],
         capture_output=True,
